@@ -1,0 +1,109 @@
+"""`mock-await`: an `await` whose operand is a mock object, which CPython never awaits."""
+
+from __future__ import annotations
+
+from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr
+from mypy.plugin import MethodContext
+from mypy.types import Type
+
+from mypy_async_strict import errorcodes, mocktypes
+from mypy_async_strict.mocktypes import MockType
+from mypy_async_strict.model import Kind, SpecMode, Target
+from mypy_async_strict.provenance import is_mock_constructor
+from mypy_async_strict.render import render
+from mypy_async_strict.safety import degrade_to
+
+
+def _default(ctx: MethodContext) -> Type:
+    return ctx.default_return_type
+
+
+@degrade_to(_default)
+def await_hook(ctx: MethodContext) -> Type:
+    """Called for `__await__` of an annotation class, i.e. for `await <mock>`."""
+    await_expr = ctx.context
+    if not isinstance(await_expr, AwaitExpr) or not _first_of_certain_mocks(ctx, await_expr):
+        return ctx.default_return_type
+    mock = mocktypes.decode(ctx.type)
+    if mock is None:
+        return ctx.default_return_type
+    operand = await_expr.expr
+    error = ctx.api.fail(_message(operand, mock), await_expr, code=errorcodes.MOCK_AWAIT)
+    ctx.api.msg.note(
+        _hint(ctx, operand, mock), await_expr, code=errorcodes.MOCK_AWAIT, parent_error=error
+    )
+    return ctx.default_return_type
+
+
+def _first_of_certain_mocks(ctx: MethodContext, await_expr: AwaitExpr) -> bool:
+    """Report once, and only when every possible operand type is a mock.
+
+    mypy calls `__await__` once per union item; `await x` with `x: MagicMockOf[...] | Coroutine`
+    may well work.
+    """
+    lookup = getattr(ctx.api, "lookup_type_or_none", None)
+    operand_type = lookup(await_expr.expr) if lookup is not None else None
+    if operand_type is None:
+        return False
+    mocks = mocktypes.decode_all(operand_type)
+    if not mocks:
+        return False
+    return mocks[0] == mocktypes.decode(ctx.type)
+
+
+def _message(operand: Expression, mock: MockType) -> str:
+    text = render(operand)
+    kind = mock.state.kind.value
+    if isinstance(operand, CallExpr) and not is_mock_constructor(operand):
+        what = f'"{text}" returns {_article(kind)} {kind}'
+    else:
+        what = f'"{text}" is {_article(kind)} {kind}'
+    return f'"await" raises TypeError at run time: {what}, which is not awaitable'
+
+
+def _hint(ctx: MethodContext, operand: Expression, mock: MockType) -> str:
+    if not isinstance(operand, CallExpr) or is_mock_constructor(operand):
+        if mock.state.kind is Kind.ASYNC_MOCK:
+            return f'An AsyncMock is awaitable only through a call: "await {render(operand)}()"'
+        return (
+            "A mock object is never awaitable; await the call of an AsyncMock instead, "
+            'e.g. "await AsyncMock(return_value=...)()"'
+        )
+    callee = operand.callee
+    lookup = getattr(ctx.api, "lookup_type_or_none", None)
+    callee_mock = mocktypes.decode(lookup(callee)) if lookup is not None else None
+    name = render(callee)
+    if callee_mock is None:
+        return f'Use an AsyncMock for "{name}" so that its calls return awaitables'
+    state = callee_mock.state
+    if state.mode is SpecMode.CHILD or (state.mode.is_autospec and state.target is Target.FUNCTION):
+        return (
+            f'"{name}" is not "async def" in the spec, so the mock made it {_article(state.kind.value)} '
+            f"{state.kind.value}; if the real method returns an awaitable, "
+            f'set "{name} = AsyncMock(...)"'
+        )
+    if state.target is Target.INSTANCE and state.specced:
+        return (
+            "Calling a mock specced with a class returns an unspecced MagicMock; "
+            f'configure "{name}.return_value" or use create_autospec() for instances'
+        )
+    if isinstance(callee, MemberExpr) and _is_unspecced(lookup, callee.expr):
+        base = render(callee.expr)
+        return (
+            f'"{base}" has no spec, so "{name}" is {_article(state.kind.value)} {state.kind.value}: '
+            f'use MagicMock(spec=<real class>) or AsyncMock(spec=<real class>) for "{base}" '
+            "so that async methods become AsyncMock"
+        )
+    return f'Use AsyncMock() for "{name}": calls of an AsyncMock return awaitables'
+
+
+def _is_unspecced(lookup: object, expr: Expression) -> bool:
+    if not callable(lookup):
+        return False
+    base = mocktypes.decode(lookup(expr))
+    return base is not None and base.state.mode is SpecMode.NONE
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
+

@@ -1,0 +1,172 @@
+"""Is the object at a mock path still the model's default?  The judge behind every refinement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from mypy.nodes import CallExpr, Expression, FuncItem, MypyFile, Var
+from mypy.plugin import CheckerPluginInterface
+
+from mypy_async_strict.provenance import (
+    Event,
+    EventKind,
+    Path,
+    ScanCache,
+    Scope,
+    ScopeFacts,
+    constructor_events,
+    is_mock_constructor,
+    path_of,
+)
+
+MAX_ALIAS_DEPTH: Final = 8
+
+
+@dataclass(frozen=True)
+class Verdict:
+    certain: bool
+    # A mock constructor call that certainly sits at the path now (`m.x = AsyncMock()`).
+    replacement: Expression | None = None
+
+
+UNCERTAIN: Final = Verdict(certain=False)
+
+
+def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Verdict:
+    """Whether `expr` (an attribute of, or a call on, a mock) is what the model says it is."""
+    path = path_of(expr)
+    if path is None:
+        return UNCERTAIN
+    scopes = _scopes(api)
+    if not scopes:
+        return UNCERTAIN
+    located = _locate(path, scopes, cache)
+    if located is None:
+        return UNCERTAIN
+    facts, root_value, path = located
+    if not path.segments:
+        return Verdict(certain=True)
+    if root_value is None:
+        return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
+    nested_query = scopes[0] is not facts.scope
+    return _verdict(facts, root_value, path, expr.line, nested_query)
+
+
+def _scopes(api: CheckerPluginInterface) -> list[Scope]:
+    """The functions enclosing the checked expression, innermost first, then the module."""
+    scope = getattr(api, "scope", None)
+    stack = getattr(scope, "stack", None)
+    if not isinstance(stack, list):
+        return []
+    return [s for s in reversed(stack) if isinstance(s, (FuncItem, MypyFile))]
+
+
+def _locate(
+    path: Path, scopes: list[Scope], cache: ScanCache
+) -> tuple[ScopeFacts, CallExpr | None, Path] | None:
+    """The scope that defines the path's root, the constructor that built it, the full path."""
+    for _ in range(MAX_ALIAS_DEPTH):
+        if isinstance(path.root, CallExpr):
+            return cache.facts(scopes[0]), path.root, path
+        facts = _defining_scope(path.root, scopes, cache)
+        if facts is None:
+            return None
+        values = facts.definitions[path.root]
+        if len(values) != 1 or values[0] is None:
+            return facts, None, path
+        value = values[0]
+        if is_mock_constructor(value):
+            assert isinstance(value, CallExpr)
+            return facts, value, path
+        aliased = path_of(value)
+        if aliased is None:
+            return facts, None, path
+        path = aliased.extend(*path.segments)
+    return None
+
+
+def _defining_scope(var: Var, scopes: list[Scope], cache: ScanCache) -> ScopeFacts | None:
+    for scope in scopes:
+        facts = cache.facts(scope)
+        if var in facts.definitions:
+            return facts
+    return None
+
+
+def _expand(path: Path, facts: ScopeFacts) -> Path:
+    """Follow variables that only ever alias another path (`execute = session.execute`)."""
+    for _ in range(MAX_ALIAS_DEPTH):
+        if not isinstance(path.root, Var):
+            return path
+        values = facts.definitions.get(path.root)
+        if not values or len(values) != 1 or values[0] is None or is_mock_constructor(values[0]):
+            return path
+        aliased = path_of(values[0])
+        if aliased is None:
+            return path
+        path = aliased.extend(*path.segments)
+    return path
+
+
+def _verdict(
+    facts: ScopeFacts, constructor: CallExpr, query: Path, line: int, nested_query: bool
+) -> Verdict:
+    root = query.root
+    events = [_rooted(e, facts) for e in facts.events]
+    events.extend(constructor_events(constructor, Path(root, ()), constructor.line))
+    events.extend(_replacement_configuration(events))
+    replacements: dict[int, list[Event]] = {}
+    for event in events:
+        if event.path.root is not root or not _applies(event, facts, line, nested_query):
+            continue
+        effect = _effect(event, query.segments)
+        if effect == "uncertain":
+            return UNCERTAIN
+        if effect == "replaced":
+            replacements.setdefault(len(event.path.segments), []).append(event)
+    if any(len(at_depth) > 1 for at_depth in replacements.values()):
+        return UNCERTAIN
+    exact = replacements.get(len(query.segments))
+    return Verdict(certain=True, replacement=exact[0].value if exact else None)
+
+
+def _rooted(event: Event, facts: ScopeFacts) -> Event:
+    path = _expand(event.path, facts)
+    if path == event.path:
+        return event
+    return Event(event.kind, path, event.line, event.nested, event.value)
+
+
+def _replacement_configuration(events: list[Event]) -> list[Event]:
+    """`m.x = AsyncMock(return_value=1)` configures `m.x()` too, however deep the nesting."""
+    extra: list[Event] = []
+    pending = list(events)
+    while pending:
+        event = pending.pop()
+        if event.kind is EventKind.REPLACE and isinstance(event.value, CallExpr):
+            if is_mock_constructor(event.value):
+                for inner in constructor_events(event.value, event.path, event.line):
+                    nested = Event(inner.kind, inner.path, inner.line, event.nested, inner.value)
+                    extra.append(nested)
+                    pending.append(nested)
+    return extra
+
+
+def _applies(event: Event, facts: ScopeFacts, line: int, nested_query: bool) -> bool:
+    """Could the event have run before the query?  Straight-line code runs in line order."""
+    if event.nested or nested_query or event.line <= line:
+        return True
+    return any(start <= event.line <= end and start <= line <= end for start, end in facts.loops)
+
+
+def _effect(event: Event, query: tuple[str, ...]) -> str:
+    at = event.path.segments
+    if len(at) > len(query) or query[: len(at)] != at:
+        return "none"
+    strictly_above = len(at) < len(query)
+    if event.kind is EventKind.ESCAPE or event.kind is EventKind.SUBTREE:
+        return "uncertain" if strictly_above else "none"
+    if event.value is not None and is_mock_constructor(event.value):
+        return "replaced"
+    return "uncertain"

@@ -1,0 +1,95 @@
+"""Types for what a mock gives: its attributes (`m.fetch`) and its calls (`m.fetch()`)."""
+
+from __future__ import annotations
+
+from mypy.nodes import CallExpr, MemberExpr
+from mypy.plugin import AttributeContext, MethodContext
+from mypy.types import AnyType, Type, TypeOfAny, get_proper_type
+
+from mypy_async_strict import mocktypes
+from mypy_async_strict.certainty import judge
+from mypy_async_strict.members import lookup_member
+from mypy_async_strict.model import (
+    CallOutcome,
+    Member,
+    call_outcome,
+    child_state,
+    instance_state,
+    return_value_state,
+)
+from mypy_async_strict.provenance import ScanCache
+from mypy_async_strict.safety import degrade_to
+
+
+def _default_attribute(ctx: AttributeContext) -> Type:
+    return ctx.default_attr_type
+
+
+def _default_return(ctx: MethodContext) -> Type:
+    return ctx.default_return_type
+
+
+class ChildHooks:
+    """Attribute and call hooks for the annotation classes; one per plugin instance."""
+
+    def __init__(self, cache: ScanCache) -> None:
+        self.cache = cache
+        self.attribute = degrade_to(_default_attribute)(self._attribute)
+        self.call = degrade_to(_default_return)(self._call)
+
+    def _attribute(self, ctx: AttributeContext) -> Type:
+        parent = mocktypes.decode(ctx.type)
+        expr = ctx.context
+        if parent is None or ctx.is_lvalue or not isinstance(expr, MemberExpr):
+            return ctx.default_attr_type
+        verdict = judge(ctx.api, self.cache, expr)
+        if not verdict.certain:
+            return ctx.default_attr_type
+        if verdict.replacement is not None:
+            return _type_of(ctx, verdict.replacement) or ctx.default_attr_type
+        if parent.state.specced:
+            member = lookup_member(parent.state, parent.stands_for, expr.name)
+        else:
+            member = None
+        state = child_state(parent.state, member.nature if member else Member.DATA)
+        if state is None:
+            return ctx.default_attr_type
+        stands_for = member.typ if member is not None else None
+        encoded = mocktypes.encode(ctx.api, state, stands_for)
+        return encoded if encoded is not None else ctx.default_attr_type
+
+    def _call(self, ctx: MethodContext) -> Type:
+        mock = mocktypes.decode(ctx.type)
+        call = ctx.context
+        if mock is None or not isinstance(call, CallExpr):
+            return ctx.default_return_type
+        verdict = judge(ctx.api, self.cache, call)
+        if not verdict.certain:
+            return ctx.default_return_type
+        outcome = call_outcome(mock.state)
+        if verdict.replacement is not None:
+            value = _type_of(ctx, verdict.replacement)
+        elif outcome is CallOutcome.INSTANCE:
+            instance_type = get_proper_type(mock.stands_for)
+            item = getattr(instance_type, "item", None)
+            value = mocktypes.encode(ctx.api, instance_state(mock.state), item)
+        else:
+            value = mocktypes.encode(ctx.api, return_value_state(mock.state), None)
+        if value is None:
+            return ctx.default_return_type
+        if outcome is CallOutcome.COROUTINE:
+            return _coroutine_of(ctx, value)
+        if outcome in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
+            return value
+        return ctx.default_return_type
+
+
+def _type_of(ctx: AttributeContext | MethodContext, expr: object) -> Type | None:
+    lookup = getattr(ctx.api, "lookup_type_or_none", None)
+    return lookup(expr) if lookup is not None else None
+
+
+def _coroutine_of(ctx: MethodContext, value: Type) -> Type:
+    any_type = AnyType(TypeOfAny.special_form)
+    return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, value])
+

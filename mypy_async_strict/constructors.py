@@ -1,0 +1,131 @@
+"""Types for mock constructors: `MagicMock(spec=C)`, `AsyncMock()`, `create_autospec(C)`, ..."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mypy.nodes import ARG_NAMED, ARG_POS, ARG_STAR, ARG_STAR2, CallExpr, DictExpr, Expression, NameExpr
+from mypy.plugin import FunctionContext
+from mypy.types import Type, TypeType
+
+from mypy_async_strict import mocktypes
+from mypy_async_strict.model import Kind, MockState, SpecMode, Target, kind_for_function_spec
+from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.spec import SpecInfo, analyze_spec
+
+
+@dataclass(frozen=True)
+class _Arguments:
+    """A constructor call's arguments by name, when they can be read statically."""
+
+    by_name: dict[str, Expression]
+    types: dict[int, Type]  # id(argument expression) -> its type
+
+    def type_of(self, expr: Expression) -> Type | None:
+        return self.types.get(id(expr))
+
+
+def _default(ctx: FunctionContext) -> Type:
+    return ctx.default_return_type
+
+
+def mock_constructor_hook(kind: Kind):  # type: ignore[no-untyped-def]
+    @degrade_to(_default)
+    def hook(ctx: FunctionContext) -> Type:
+        arguments = _read_arguments(ctx, positional=("spec",))
+        if arguments is None:
+            return ctx.default_return_type
+        state_and_type = _mock_state(kind, arguments)
+        if state_and_type is None:
+            return ctx.default_return_type
+        encoded = mocktypes.encode(ctx.api, *state_and_type)
+        return encoded if encoded is not None else ctx.default_return_type
+
+    return hook
+
+
+@degrade_to(_default)
+def create_autospec_hook(ctx: FunctionContext) -> Type:
+    arguments = _read_arguments(ctx, positional=("spec", "spec_set", "instance"))
+    if arguments is None or "spec" not in arguments.by_name:
+        return ctx.default_return_type
+    spec_expr = arguments.by_name["spec"]
+    spec_type = arguments.type_of(spec_expr)
+    spec_set = _literal_bool(arguments.by_name.get("spec_set"))
+    instance = _literal_bool(arguments.by_name.get("instance"))
+    if spec_type is None or spec_set is None or instance is None:
+        return ctx.default_return_type
+    spec = analyze_spec(spec_expr, spec_type)
+    if spec is None or spec.from_instance:
+        return ctx.default_return_type
+    mode = SpecMode.AUTOSPEC_SET if spec_set else SpecMode.AUTOSPEC
+    result = _autospec_state(spec, mode, instance)
+    if result is None:
+        return ctx.default_return_type
+    encoded = mocktypes.encode(ctx.api, *result)
+    return encoded if encoded is not None else ctx.default_return_type
+
+
+def _mock_state(kind: Kind, arguments: _Arguments) -> tuple[MockState, Type | None] | None:
+    spec_expr = arguments.by_name.get("spec_set", arguments.by_name.get("spec"))
+    if spec_expr is None:
+        return MockState(kind, SpecMode.NONE, Target.NOTHING), None
+    spec_type = arguments.type_of(spec_expr)
+    if spec_type is None:
+        return None
+    spec = analyze_spec(spec_expr, spec_type)
+    if spec is None:
+        return None
+    is_set = "spec_set" in arguments.by_name
+    if spec.target is Target.FUNCTION:
+        mode = SpecMode.SPEC_SET if is_set else SpecMode.SPEC
+        return MockState(kind_for_function_spec(kind, spec.is_coroutine_function), mode, Target.FUNCTION), spec.stands_for
+    if spec.from_instance:
+        mode = SpecMode.INSTANCE_SPEC_SET if is_set else SpecMode.INSTANCE_SPEC
+    else:
+        mode = SpecMode.SPEC_SET if is_set else SpecMode.SPEC
+    return MockState(kind, mode, Target.INSTANCE), spec.stands_for
+
+
+def _autospec_state(spec: SpecInfo, mode: SpecMode, instance: bool) -> tuple[MockState, Type | None] | None:
+    if spec.target is Target.FUNCTION:
+        if instance:
+            return None
+        kind = Kind.ASYNC_MOCK if spec.is_coroutine_function else Kind.MAGIC_MOCK
+        return MockState(kind, mode, Target.FUNCTION), spec.stands_for
+    if instance:
+        return MockState(Kind.NON_CALLABLE_MAGIC_MOCK, mode, Target.INSTANCE), spec.stands_for
+    return MockState(Kind.MAGIC_MOCK, mode, Target.CLASS), TypeType.make_normalized(spec.stands_for)
+
+
+def _read_arguments(ctx: FunctionContext, positional: tuple[str, ...]) -> _Arguments | None:
+    call = ctx.context
+    if not isinstance(call, CallExpr):
+        return None
+    types: dict[int, Type] = {}
+    for formal_args, formal_types in zip(ctx.args, ctx.arg_types):
+        for arg, typ in zip(formal_args, formal_types):
+            types[id(arg)] = typ
+    by_name: dict[str, Expression] = {}
+    position = 0
+    for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
+        if kind == ARG_POS:
+            if position >= len(positional):
+                return None
+            by_name[positional[position]] = arg
+            position += 1
+        elif kind == ARG_NAMED and name is not None:
+            by_name[name] = arg
+        elif kind == ARG_STAR2 and isinstance(arg, DictExpr):
+            continue  # **{"a.return_value": 1}: configuration, read by provenance
+        elif kind in (ARG_STAR, ARG_STAR2):
+            return None  # forwarded arguments: the spec may hide in them
+    return _Arguments(by_name, types)
+
+
+def _literal_bool(expr: Expression | None) -> bool | None:
+    if expr is None:
+        return False
+    if isinstance(expr, NameExpr) and expr.fullname in ("builtins.True", "builtins.False"):
+        return expr.fullname == "builtins.True"
+    return None

@@ -1,0 +1,54 @@
+"""Every fullname the plugin dispatches on, in one place."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy_async_strict.model import Kind
+
+MOCK_MODULE: Final = "unittest.mock"
+ANNOTATIONS_MODULE: Final = "mypy_async_strict.mocks"
+
+MOCK: Final = "unittest.mock.Mock"
+MAGIC_MOCK: Final = "unittest.mock.MagicMock"
+ASYNC_MOCK: Final = "unittest.mock.AsyncMock"
+NON_CALLABLE_MOCK: Final = "unittest.mock.NonCallableMock"
+NON_CALLABLE_MAGIC_MOCK: Final = "unittest.mock.NonCallableMagicMock"
+PROPERTY_MOCK: Final = "unittest.mock.PropertyMock"
+CREATE_AUTOSPEC: Final = "unittest.mock.create_autospec"
+
+# The standalone `mock` backport re-exports the same classes.
+BACKPORT_PREFIX: Final = "mock."
+
+MOCK_CONSTRUCTORS: Final[dict[str, Kind]] = {
+    MOCK: Kind.MOCK,
+    MAGIC_MOCK: Kind.MAGIC_MOCK,
+    ASYNC_MOCK: Kind.ASYNC_MOCK,
+    NON_CALLABLE_MOCK: Kind.NON_CALLABLE_MOCK,
+    NON_CALLABLE_MAGIC_MOCK: Kind.NON_CALLABLE_MAGIC_MOCK,
+    PROPERTY_MOCK: Kind.PROPERTY_MOCK,
+}
+
+# The annotation classes of mypy_async_strict/mocks.pyi, one per kind.
+ANNOTATION_BY_KIND: Final[dict[Kind, str]] = {
+    Kind.MOCK: "mypy_async_strict.mocks.MockOf",
+    Kind.MAGIC_MOCK: "mypy_async_strict.mocks.MagicMockOf",
+    Kind.ASYNC_MOCK: "mypy_async_strict.mocks.AsyncMockOf",
+    Kind.NON_CALLABLE_MOCK: "mypy_async_strict.mocks.NonCallableMockOf",
+    Kind.NON_CALLABLE_MAGIC_MOCK: "mypy_async_strict.mocks.NonCallableMagicMockOf",
+    Kind.PROPERTY_MOCK: "mypy_async_strict.mocks.PropertyMockOf",
+}
+KIND_BY_ANNOTATION: Final[dict[str, Kind]] = {
+    name: kind for kind, name in ANNOTATION_BY_KIND.items()
+}
+
+# Methods of the annotation classes the plugin refines.
+CALL_HOOKS: Final = frozenset(f"{name}.__call__" for name in KIND_BY_ANNOTATION)
+AWAIT_HOOKS: Final = frozenset(f"{name}.__await__" for name in KIND_BY_ANNOTATION)
+
+# Names that configure a mock's children when called on it.
+CONFIGURING_METHODS: Final = frozenset(
+    {"configure_mock", "attach_mock", "mock_add_spec", "reset_mock", "__setattr__"}
+)
+# Attributes whose assignment configures what a call returns.
+CALL_CONFIG_ATTRIBUTES: Final = frozenset({"return_value", "side_effect"})

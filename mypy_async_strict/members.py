@@ -1,0 +1,139 @@
+"""What a spec's attribute is: async function, sync function, data, missing or unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from mypy.nodes import Decorator, FuncDef, OverloadedFuncDef, RefExpr, TypeInfo, Var
+from mypy.subtypes import find_member
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    Overloaded,
+    ProperType,
+    Type,
+    TypeOfAny,
+    TypeType,
+    get_proper_type,
+)
+
+from mypy_async_strict.model import Member, MockState, SpecMode, Target
+
+# Decorators that keep `inspect.iscoroutinefunction(getattr(cls, name))` equal to the function's.
+TRANSPARENT_DECORATORS: Final = frozenset(
+    {"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"}
+)
+PROPERTY_DECORATORS: Final = frozenset(
+    {"builtins.property", "functools.cached_property", "abc.abstractproperty"}
+)
+
+
+@dataclass(frozen=True)
+class SpecMember:
+    nature: Member
+    typ: ProperType  # the member's type as seen on an instance (methods bound), or Any
+
+
+UNKNOWN_MEMBER: Final = SpecMember(Member.UNKNOWN, AnyType(TypeOfAny.special_form))
+
+
+def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMember:
+    info = _spec_class(state, stands_for)
+    if info is None or _is_dunder(name):
+        return UNKNOWN_MEMBER
+    instance = stands_for.item if isinstance(stands_for, TypeType) else stands_for
+    if not isinstance(instance, Instance):
+        return UNKNOWN_MEMBER
+    nature = _nature(info, name, from_instance=state.mode in _INSTANCE_MODES)
+    if nature in (Member.MISSING, Member.UNKNOWN):
+        return SpecMember(nature, AnyType(TypeOfAny.special_form))
+    if nature is Member.SYNC_FUNCTION and state.mode in _INSTANCE_MODES:
+        # An instance spec may be a subclass instance that overrides this method with an
+        # `async def`; only a return type no coroutine fits rules that out.
+        if _could_be_overridden_async(info, name, instance):
+            return UNKNOWN_MEMBER
+    member_type = find_member(name, instance, instance)
+    if member_type is None:
+        return UNKNOWN_MEMBER
+    return SpecMember(nature, get_proper_type(member_type))
+
+
+_INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
+
+
+def _spec_class(state: MockState, stands_for: ProperType) -> TypeInfo | None:
+    if state.target is Target.INSTANCE and isinstance(stands_for, Instance):
+        return stands_for.type
+    if state.target is Target.CLASS and isinstance(stands_for, TypeType):
+        item = stands_for.item
+        return item.type if isinstance(item, Instance) else None
+    return None
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
+    symbol = info.get(name)
+    if symbol is None or symbol.node is None:
+        # dir() of a class with an unknown (Any) base may hold more than mypy sees.
+        return Member.UNKNOWN if info.fallback_to_any else Member.MISSING
+    node = symbol.node
+    if isinstance(node, FuncDef):
+        return _function_nature(node)
+    if isinstance(node, Decorator):
+        return _decorated_nature(node)
+    if isinstance(node, OverloadedFuncDef):
+        return Member.DATA if node.is_property else Member.UNKNOWN
+    if isinstance(node, Var):
+        return _variable_nature(node, from_instance=from_instance)
+    if isinstance(node, TypeInfo):
+        return Member.DATA
+    return Member.UNKNOWN
+
+
+def _function_nature(func: FuncDef) -> Member:
+    if func.is_property:
+        return Member.DATA
+    if func.is_async_generator:
+        return Member.ASYNC_GENERATOR
+    return Member.ASYNC_FUNCTION if func.is_coroutine else Member.SYNC_FUNCTION
+
+
+def _decorated_nature(decorator: Decorator) -> Member:
+    names = [_decorator_name(d) for d in decorator.decorators]
+    if any(name in PROPERTY_DECORATORS for name in names) or decorator.func.is_property:
+        return Member.DATA
+    if all(name in TRANSPARENT_DECORATORS for name in names):
+        return _function_nature(decorator.func)
+    return Member.UNKNOWN  # a wrapper may be sync around async (or, on 3.13, unwrapped)
+
+
+def _decorator_name(expr: object) -> str | None:
+    return expr.fullname if isinstance(expr, RefExpr) else None
+
+
+def _variable_nature(var: Var, *, from_instance: bool) -> Member:
+    in_class_body = var.is_initialized_in_class and var.has_explicit_value
+    if not in_class_body and not from_instance:
+        # Annotation-only class attributes and attributes set in __init__ are not in dir(class).
+        return Member.MISSING
+    if not in_class_body:
+        return Member.UNKNOWN  # an instance may or may not have set it
+    value_type = get_proper_type(var.type)
+    if value_type is None or isinstance(value_type, (AnyType, CallableType, Overloaded)):
+        return Member.UNKNOWN  # a function stored on the class becomes a method
+    return Member.DATA
+
+
+def _could_be_overridden_async(info: TypeInfo, name: str, instance: Instance) -> bool:
+    member_type = get_proper_type(find_member(name, instance, instance))
+    if not isinstance(member_type, CallableType):
+        return True
+    ret = get_proper_type(member_type.ret_type)
+    if isinstance(ret, Instance):
+        return ret.type.has_base("typing.Awaitable") or ret.type.fullname == "builtins.object"
+    return True

@@ -1,0 +1,102 @@
+"""Encode the mock model in mypy types and read it back.
+
+A mock is an Instance of one of the annotation classes in `mocks.pyi`:
+`MagicMockOf[T, Literal["spec"]]`, where T is what the mock stands for (an instance type, `type[C]`
+for a class, a callable for a function, `Any` when unspecced) and the literal is its SpecMode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mypy.nodes import MypyFile, TypeInfo
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    LiteralType,
+    ProperType,
+    Type,
+    TypeOfAny,
+    TypeType,
+    UnionType,
+    get_proper_type,
+)
+
+from mypy_async_strict import fullnames
+from mypy_async_strict.model import Kind, MockState, SpecMode, Target
+
+
+@dataclass(frozen=True)
+class MockType:
+    """A mock's model state together with the type it stands for."""
+
+    state: MockState
+    stands_for: ProperType
+
+
+def _annotation_class(api: CheckerPluginInterface, kind: Kind) -> TypeInfo | None:
+    """The class from mocks.pyi; the module is in builds that import `unittest.mock`."""
+    modules = getattr(api, "modules", None)
+    module = modules.get(fullnames.ANNOTATIONS_MODULE) if isinstance(modules, dict) else None
+    if not isinstance(module, MypyFile):
+        return None
+    name = fullnames.ANNOTATION_BY_KIND[kind].rpartition(".")[2]
+    symbol = module.names.get(name)
+    return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+
+
+def encode(api: CheckerPluginInterface, state: MockState, stands_for: Type | None) -> Type | None:
+    """The Instance for a mock, or None when the annotation module is not in the build."""
+    info = _annotation_class(api, state.kind)
+    if info is None:
+        return None
+    target_type: Type = stands_for if stands_for is not None else AnyType(TypeOfAny.special_form)
+    mode = LiteralType(state.mode.value, api.named_generic_type("builtins.str", []))
+    return Instance(info, [target_type, mode])
+
+
+def decode(typ: Type) -> MockType | None:
+    """The mock a type describes, or None when it is not one of ours (plain `MagicMock` too)."""
+    proper = get_proper_type(typ)
+    if not isinstance(proper, Instance):
+        return None
+    kind = fullnames.KIND_BY_ANNOTATION.get(proper.type.fullname)
+    if kind is None or len(proper.args) != 2:
+        return None
+    stands_for = get_proper_type(proper.args[0])
+    mode = _mode_of(proper.args[1])
+    if mode is None:
+        return None
+    return MockType(MockState(kind, mode, _target_of(stands_for, mode)), stands_for)
+
+
+def decode_all(typ: Type) -> list[MockType] | None:
+    """Every item of a union as a mock, or None if any item is not certainly a mock."""
+    proper = get_proper_type(typ)
+    items = proper.relevant_items() if isinstance(proper, UnionType) else [proper]
+    decoded = [decode(item) for item in items]
+    if not decoded or any(item is None for item in decoded):
+        return None
+    return [item for item in decoded if item is not None]
+
+
+def _mode_of(arg: Type) -> SpecMode | None:
+    literal = get_proper_type(arg)
+    if isinstance(literal, LiteralType) and isinstance(literal.value, str):
+        try:
+            return SpecMode(literal.value)
+        except ValueError:
+            return None
+    return None
+
+
+def _target_of(stands_for: ProperType, mode: SpecMode) -> Target:
+    if mode is SpecMode.NONE or isinstance(stands_for, AnyType):
+        return Target.NOTHING
+    if isinstance(stands_for, TypeType):
+        return Target.CLASS
+    if isinstance(stands_for, CallableType):
+        return Target.CLASS if stands_for.is_type_obj() else Target.FUNCTION
+    return Target.INSTANCE

@@ -1,0 +1,180 @@
+"""CPython's `unittest.mock` rules, as data.  No mypy imports: this module is the oracle's twin.
+
+Every rule here was run on CPython 3.10-3.13 (see `shared/mock-runtime-facts.md` and
+`tests/test_model_runtime.py`, which checks this module against the real `unittest.mock`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import Final
+
+
+class Kind(enum.Enum):
+    """The class of a mock object at run time."""
+
+    MOCK = "Mock"
+    MAGIC_MOCK = "MagicMock"
+    ASYNC_MOCK = "AsyncMock"
+    NON_CALLABLE_MOCK = "NonCallableMock"
+    NON_CALLABLE_MAGIC_MOCK = "NonCallableMagicMock"
+    PROPERTY_MOCK = "PropertyMock"
+
+    @property
+    def callable(self) -> bool:
+        return self not in (Kind.NON_CALLABLE_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK)
+
+    @property
+    def magic(self) -> bool:
+        """Whether the kind configures magic methods (`with`, `async with`, `len`, ...)."""
+        return self in (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK)
+
+
+class SpecMode(enum.Enum):
+    """How a mock was specced; the value is the literal shown in `MagicMockOf[T, Literal[...]]`."""
+
+    NONE = "none"  # no spec: any attribute is a child mock
+    SPEC = "spec"  # spec=<class>: attribute names checked against dir(class)
+    SPEC_SET = "spec_set"  # spec_set=<class>: reads and writes checked
+    INSTANCE_SPEC = "instance_spec"  # spec=<instance>: dir(instance), so __init__ attributes too
+    INSTANCE_SPEC_SET = "instance_spec_set"
+    AUTOSPEC = "autospec"  # create_autospec / autospec=True: signatures checked, children specced
+    AUTOSPEC_SET = "autospec_set"
+    CHILD = "child"  # an unspecced child of a specced mock, typed from the spec's member
+
+    @property
+    def checks_attributes(self) -> bool:
+        return self not in (SpecMode.NONE, SpecMode.CHILD)
+
+    @property
+    def is_autospec(self) -> bool:
+        return self in (SpecMode.AUTOSPEC, SpecMode.AUTOSPEC_SET)
+
+
+class Target(enum.Enum):
+    """What the spec describes, and so what the mock stands in for."""
+
+    NOTHING = "nothing"  # unspecced
+    INSTANCE = "instance"  # stands for an instance (spec=C, spec=c, create_autospec(C, instance=True))
+    CLASS = "class"  # stands for the class itself (create_autospec(C), patch("mod.C", autospec=True))
+    FUNCTION = "function"  # stands for a function or method
+
+
+class Member(enum.Enum):
+    """What an attribute of the spec is, as far as `unittest.mock` cares."""
+
+    ASYNC_FUNCTION = "async function"  # inspect.iscoroutinefunction() is true
+    SYNC_FUNCTION = "sync function"
+    ASYNC_GENERATOR = "async generator function"  # not a coroutine function: gets a sync mock
+    DATA = "data"  # a plain class attribute or property
+    MISSING = "missing"  # not in the spec: AttributeError on a specced mock
+    UNKNOWN = "unknown"  # the plugin cannot tell (decorated, dynamic, ...)
+
+
+@dataclass(frozen=True)
+class MockState:
+    kind: Kind
+    mode: SpecMode
+    target: Target
+
+    @property
+    def specced(self) -> bool:
+        return self.mode.checks_attributes
+
+
+UNSPECCED_MAGIC: Final = MockState(Kind.MAGIC_MOCK, SpecMode.NONE, Target.NOTHING)
+
+
+def child_kind(parent: MockState, member: Member) -> Kind | None:
+    """The class of `parent.<name>` when nothing replaced it; None when it cannot be known.
+
+    CPython (`NonCallableMock._get_child_mock`): a specced parent turns the spec's coroutine
+    functions into AsyncMock children and its other members into MagicMock (or Mock, under a
+    Mock or NonCallableMock parent) children, even under an AsyncMock parent; an unspecced
+    AsyncMock makes AsyncMock children; non-callable parents make callable children;
+    PropertyMock makes MagicMock children.  `member` matters only for specced parents.
+    """
+    if parent.specced:
+        if member in (Member.UNKNOWN, Member.MISSING):
+            return None  # unknown, or an AttributeError at run time: no child at all
+        if member is Member.ASYNC_FUNCTION:
+            return Kind.ASYNC_MOCK
+        if parent.kind is Kind.ASYNC_MOCK:
+            return Kind.MAGIC_MOCK
+    elif parent.kind is Kind.ASYNC_MOCK:
+        return Kind.ASYNC_MOCK
+    if parent.kind in (Kind.MAGIC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.PROPERTY_MOCK):
+        return Kind.MAGIC_MOCK
+    return Kind.MOCK
+
+
+def child_state(parent: MockState, member: Member) -> MockState | None:
+    """The child mock at `parent.<name>`; its spec mode follows the parent's."""
+    kind = child_kind(parent, member)
+    if kind is None:
+        return None
+    if not parent.specced:
+        return MockState(kind, SpecMode.NONE, Target.NOTHING)
+    target = Target.INSTANCE if member is Member.DATA else Target.FUNCTION
+    if parent.mode.is_autospec:
+        return MockState(kind, parent.mode, target)
+    # A plain spec does not spec its children: they accept any attribute and any call.
+    return MockState(kind, SpecMode.CHILD, target)
+
+
+class CallOutcome(enum.Enum):
+    """What calling a mock gives when its return value was never configured."""
+
+    COROUTINE = "coroutine"  # AsyncMock: a coroutine whose await gives `return_value`
+    RETURN_VALUE = "return_value"  # a sync mock returns its `return_value` child
+    INSTANCE = "instance"  # an autospecced class returns an autospecced instance
+    NOT_CALLABLE = "not callable"  # TypeError
+    UNKNOWN = "unknown"
+
+
+def call_outcome(state: MockState) -> CallOutcome:
+    if not state.kind.callable:
+        return CallOutcome.NOT_CALLABLE
+    if state.kind is Kind.ASYNC_MOCK:
+        return CallOutcome.COROUTINE
+    if state.mode.is_autospec and state.target is Target.CLASS:
+        return CallOutcome.INSTANCE
+    return CallOutcome.RETURN_VALUE
+
+
+def return_value_state(state: MockState) -> MockState:
+    """The default `return_value` child (for an AsyncMock: what awaiting its call gives).
+
+    It is never specced, except an autospecced class's instance (handled by `CallOutcome.INSTANCE`).
+    An AsyncMock's `return_value` is an AsyncMock; a PropertyMock's is a MagicMock.
+    """
+    if state.kind is Kind.ASYNC_MOCK:
+        kind = Kind.ASYNC_MOCK
+    elif state.kind in (Kind.MAGIC_MOCK, Kind.PROPERTY_MOCK):
+        kind = Kind.MAGIC_MOCK
+    else:
+        kind = Kind.MOCK
+    return MockState(kind, SpecMode.NONE, Target.NOTHING)
+
+
+def instance_state(state: MockState) -> MockState:
+    """What calling an autospecced class returns: a non-callable autospecced instance."""
+    return replace(state, kind=Kind.NON_CALLABLE_MAGIC_MOCK, target=Target.INSTANCE)
+
+
+def is_awaitable(state: MockState) -> bool:
+    """No mock object is awaitable: `await` needs `__await__`, which no mock class supports.
+
+    Only calling an AsyncMock (or a mock specced from a coroutine function) gives something
+    awaitable, and that is a coroutine, not a mock.
+    """
+    return False
+
+
+def kind_for_function_spec(requested: Kind, spec_is_coroutine_function: bool) -> Kind:
+    """`MagicMock(spec=async_fn)()` returns a coroutine: `NonCallableMock.__new__` mixes
+    AsyncMock's behaviour into callable mocks specced from a coroutine function."""
+    if spec_is_coroutine_function and requested.callable:
+        return Kind.ASYNC_MOCK
+    return requested

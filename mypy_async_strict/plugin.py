@@ -1,0 +1,111 @@
+"""The plugin class: nothing but dispatch on exact fullnames.  The work lives in one module per
+concern (constructors, children, awaits)."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any, Callable, Final
+
+from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile
+from mypy.options import Options
+from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.types import Type
+
+from mypy_async_strict import fullnames
+from mypy_async_strict.awaits import await_hook
+from mypy_async_strict.children import ChildHooks
+from mypy_async_strict.constructors import create_autospec_hook, mock_constructor_hook
+from mypy_async_strict.provenance import ScanCache
+
+# Modules whose importers may create mocks: they get the annotation module as a dependency.
+MOCK_IMPORTS: Final = frozenset({"unittest", "unittest.mock", "pytest_mock", "mypy_async_strict"})
+ANNOTATIONS_DEPENDENCY: Final = (10, fullnames.ANNOTATIONS_MODULE, -1)
+
+
+class AsyncStrictPlugin(Plugin):
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        self._children = ChildHooks(ScanCache())
+        self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
+            name: mock_constructor_hook(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
+        }
+        self._constructors[fullnames.CREATE_AUTOSPEC] = create_autospec_hook
+        self._source_digest = _source_digest()
+        self._annotations_found = _annotations_findable(options)
+
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        return self._constructors.get(fullname)
+
+    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        if fullname in fullnames.CALL_HOOKS:
+            return self._children.call
+        if fullname in fullnames.AWAIT_HOOKS:
+            return await_hook
+        return None
+
+    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        owner, _, _ = fullname.rpartition(".")
+        if owner in fullnames.KIND_BY_ANNOTATION:
+            return self._children.attribute
+        return None
+
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        if not self._annotations_found or file.fullname == fullnames.ANNOTATIONS_MODULE:
+            return []
+        if _imports_mocks(file):
+            return [ANNOTATIONS_DEPENDENCY]
+        return []
+
+    def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        # mypy fingerprints only the entry module; the digest covers the rest of the plugin.
+        from mypy_async_strict import __version__
+
+        return {"version": __version__, "source": self._source_digest}
+
+
+def _imports_mocks(file: MypyFile) -> bool:
+    for node in file.imports:
+        if isinstance(node, Import) and any(name in MOCK_IMPORTS for name, _ in node.ids):
+            return True
+        if isinstance(node, (ImportFrom, ImportAll)) and node.id in MOCK_IMPORTS:
+            return True
+    return False
+
+
+def _annotations_findable(options: Options) -> bool:
+    """Whether mypy can import mypy_async_strict/mocks.pyi, the types every mock is given.
+
+    Editable installs that hide the package behind an import hook are invisible to mypy; the
+    plugin then stays out of the way (default types) and says so once.
+    """
+    from mypy.build import default_data_dir
+    from mypy.modulefinder import FindModuleCache, compute_search_paths
+
+    try:
+        search_paths = compute_search_paths([], options, default_data_dir())
+        found = FindModuleCache(search_paths, None, options).find_module(
+            fullnames.ANNOTATIONS_MODULE
+        )
+    except Exception:
+        return False
+    if isinstance(found, str):
+        return True
+    package_root = Path(__file__).resolve().parent.parent
+    print(
+        "mypy-async-strict: mypy cannot find the module mypy_async_strict.mocks, so mock "
+        "checks are off. Install the package without -e, or add "
+        f"{package_root} to mypy_path.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.glob("*.py*")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,385 @@
+"""Where a mock came from and what the code did to it: the certainty behind every diagnostic.
+
+A mock's attribute is its default child only until something replaces it (`m.x = ...`,
+`m.x.return_value = ...`, `m.x.side_effect = ...`, `configure_mock`, constructor keywords) or
+the mock escapes to code the plugin does not see (passed to a helper, stored, returned).  So the
+plugin types `m.x` and `m.x()` from the model only when `m` was built by a mock constructor in
+code it can read, and no event in that code can have changed the path before the access.
+
+Paths are a root (a variable, or the constructor call itself) and segments: attribute names and
+`()` for a call's return value (`m.x.return_value` is the same path as `m.x()`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Final, Union
+
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
+    ARG_STAR2,
+    AssignmentExpr,
+    AssignmentStmt,
+    AssertStmt,
+    AwaitExpr,
+    CallExpr,
+    ClassDef,
+    ComparisonExpr,
+    Context,
+    DelStmt,
+    DictExpr,
+    Expression,
+    ExpressionStmt,
+    ForStmt,
+    FuncItem,
+    IfStmt,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Node,
+    StarExpr,
+    OperatorAssignmentStmt,
+    OpExpr,
+    RefExpr,
+    StrExpr,
+    TupleExpr,
+    ListExpr,
+    UnaryExpr,
+    Var,
+    WhileStmt,
+    WithStmt,
+)
+
+from mypy_async_strict import fullnames
+
+CALL: Final = "()"
+Root = Union[Var, CallExpr]
+Scope = Union[FuncItem, MypyFile]
+
+# Calls that only look at their arguments: passing a mock to them is not an escape.
+INSPECTING_CALLS: Final = frozenset(
+    {
+        "builtins.print",
+        "builtins.reveal_type",
+        "builtins.reveal_locals",
+        "typing.reveal_type",
+        "typing_extensions.reveal_type",
+        "builtins.len",
+        "builtins.repr",
+        "builtins.str",
+        "builtins.isinstance",
+        "builtins.issubclass",
+        "builtins.id",
+        "builtins.type",
+        "builtins.hash",
+        "builtins.bool",
+        "builtins.callable",
+        "builtins.hasattr",
+        "builtins.getattr",
+        "builtins.dir",
+        "unittest.mock.call",
+        "inspect.iscoroutinefunction",
+        "asyncio.iscoroutinefunction",
+        "asyncio.coroutines.iscoroutinefunction",
+    }
+)
+# Constructor keywords that configure nothing on the mock.
+NON_CONFIGURING_KEYWORDS: Final = frozenset(
+    {"spec", "spec_set", "name", "parent", "unsafe", "instance", "_new_name", "_new_parent"}
+)
+
+
+class EventKind(enum.Enum):
+    REPLACE = "replace"  # the object at the path is replaced (assigned, deleted)
+    SUBTREE = "subtree"  # anything below the path may be replaced (configure_mock, setattr, wraps)
+    ESCAPE = "escape"  # the object at the path reaches code the plugin does not follow
+
+
+@dataclass(frozen=True)
+class Path:
+    root: Root
+    segments: tuple[str, ...]
+
+    def extend(self, *segments: str) -> Path:
+        return Path(self.root, self.segments + segments)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    path: Path
+    line: int
+    nested: bool  # inside a function or class nested in the scope: may run at any time
+    value: Expression | None = None  # what a REPLACE assigned, when it was a single value
+
+
+@dataclass
+class ScopeFacts:
+    """Everything one function (or module) does to mock paths."""
+
+    scope: Scope
+    definitions: dict[Var, list[Expression | None]] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    loops: list[tuple[int, int]] = field(default_factory=list)
+
+
+def is_mock_constructor(expr: Expression) -> bool:
+    return (
+        isinstance(expr, CallExpr)
+        and isinstance(expr.callee, RefExpr)
+        and (
+            expr.callee.fullname in fullnames.MOCK_CONSTRUCTORS
+            or expr.callee.fullname == fullnames.CREATE_AUTOSPEC
+        )
+    )
+
+
+def path_of(expr: Expression) -> Path | None:
+    """The path an expression denotes, or None if it is not a chain of names, attributes, calls."""
+    if isinstance(expr, NameExpr):
+        return Path(expr.node, ()) if isinstance(expr.node, Var) else None
+    if isinstance(expr, MemberExpr):
+        base = path_of(expr.expr)
+        if base is None:
+            return None
+        return base.extend(CALL if expr.name == "return_value" else expr.name)
+    if isinstance(expr, CallExpr):
+        if is_mock_constructor(expr):
+            return Path(expr, ())
+        callee = path_of(expr.callee)
+        return callee.extend(CALL) if callee is not None else None
+    if isinstance(expr, AwaitExpr):
+        # Awaiting an AsyncMock's call gives its return_value: the same path as the call.
+        return path_of(expr.expr)
+    return None
+
+
+def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
+    """What a mock constructor's keywords configure, as events below `at`."""
+    events: list[Event] = []
+    for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
+        if kind == ARG_STAR2:
+            events.extend(_unpacked_keyword_events(arg, at, line))
+        elif kind == ARG_NAMED and name is not None:
+            events.extend(_keyword_events(name, arg, at, line))
+        elif kind != ARG_POS:
+            events.append(Event(EventKind.SUBTREE, at, line, nested=False))
+    return events
+
+
+def _keyword_events(name: str, value: Expression, at: Path, line: int) -> list[Event]:
+    if name in NON_CONFIGURING_KEYWORDS:
+        return []
+    if name == "wraps":
+        return [Event(EventKind.SUBTREE, at, line, nested=False)]
+    if name == "return_value":
+        return [Event(EventKind.REPLACE, at.extend(CALL), line, nested=False, value=value)]
+    if name == "side_effect":
+        return [Event(EventKind.REPLACE, at.extend(CALL), line, nested=False)]
+    segments = tuple(CALL if part == "return_value" else part for part in name.split("."))
+    if segments and segments[-1] == "side_effect":
+        return [Event(EventKind.REPLACE, at.extend(*segments[:-1], CALL), line, nested=False)]
+    return [Event(EventKind.REPLACE, at.extend(*segments), line, nested=False, value=value)]
+
+
+def _unpacked_keyword_events(arg: Expression, at: Path, line: int) -> list[Event]:
+    if not isinstance(arg, DictExpr):
+        return [Event(EventKind.SUBTREE, at, line, nested=False)]
+    events: list[Event] = []
+    for key, value in arg.items:
+        if not isinstance(key, StrExpr):
+            return [Event(EventKind.SUBTREE, at, line, nested=False)]
+        events.extend(_keyword_events(key.value, value, at, line))
+    return events
+
+
+# Attributes that hold a node's syntactic children, across mypy's statement and expression
+# classes.  (mypy's own traversers are compiled and cannot be subclassed from a plugin.)
+CHILD_ATTRIBUTES: Final = (
+    "defs", "body", "else_body", "finally_body", "handlers", "types", "vars",
+    "expr", "exprs", "lvalues", "rvalue", "lvalue", "index", "target", "items", "args",
+    "callee", "left", "right", "operands", "base", "value", "key", "begin_index",
+    "end_index", "stride", "cond", "if_expr", "else_expr", "sequences", "condlists",
+    "generator", "indices", "decorators", "func", "impl", "subject", "patterns", "guards",
+    "bodies", "base_type_exprs", "keywords", "msg", "from_expr", "initializer", "arguments",
+    "type_args",
+)
+
+
+class _ScopeScanner:
+    """Collects definitions, configuring events and escapes in one scope."""
+
+    def __init__(self, facts: ScopeFacts) -> None:
+        self.facts = facts
+        self.depth = 0  # nesting below the scope's own body
+        self.harmless: set[int] = set()  # ids of expressions in positions that keep no reference
+        self.occurrences: list[tuple[Expression, int, bool]] = []
+
+    def walk(self, node: object) -> None:
+        if isinstance(node, list) or isinstance(node, tuple):
+            for item in node:
+                self.walk(item)
+            return
+        if not isinstance(node, Node):
+            return
+        nested = self._enters_nested_scope(node)
+        self.depth += nested
+        self._record(node)
+        for attribute in CHILD_ATTRIBUTES:
+            child = getattr(node, attribute, None)
+            if child is not None and not isinstance(child, (str, int, float)):
+                self.walk(child)
+        self.depth -= nested
+
+    def _enters_nested_scope(self, node: Node) -> bool:
+        if isinstance(node, (FuncItem, ClassDef)):
+            return node is not self.facts.scope
+        return False
+
+    def _record(self, node: Node) -> None:
+        if isinstance(node, FuncItem) and node is self.facts.scope:
+            for argument in node.arguments:
+                self.facts.definitions.setdefault(argument.variable, []).append(None)
+        elif isinstance(node, AssignmentStmt):
+            value = node.rvalue if len(node.lvalues) == 1 else None
+            for lvalue in node.lvalues:
+                self._assign(lvalue, value)
+        elif isinstance(node, (OperatorAssignmentStmt,)):
+            self._assign(node.lvalue, None)
+        elif isinstance(node, DelStmt):
+            self._assign(node.expr, None)
+        elif isinstance(node, ForStmt):
+            self._assign(node.index, None)
+            self._loop(node)
+        elif isinstance(node, WhileStmt):
+            self.harmless.add(id(node.expr))
+            self._loop(node)
+        elif isinstance(node, WithStmt):
+            for target in node.target:
+                if target is not None:
+                    self._assign(target, None)
+        elif isinstance(node, ExpressionStmt):
+            self.harmless.add(id(node.expr))
+        elif isinstance(node, IfStmt):
+            self.harmless.update(id(e) for e in node.expr)
+        elif isinstance(node, AssertStmt):
+            self.harmless.add(id(node.expr))
+        else:
+            self._record_expression(node)
+
+    def _record_expression(self, node: Node) -> None:
+        if isinstance(node, NameExpr):
+            self._occurs(node)
+        elif isinstance(node, MemberExpr):
+            self.harmless.add(id(node.expr))
+            self._occurs(node)
+        elif isinstance(node, CallExpr):
+            self.harmless.add(id(node.callee))
+            if self._inspects_arguments(node):
+                self.harmless.update(id(arg) for arg in node.args)
+            self._configuring_call(node)
+            self._occurs(node)
+        elif isinstance(node, AwaitExpr):
+            self.harmless.add(id(node.expr))
+        elif isinstance(node, ComparisonExpr):
+            self.harmless.update(id(e) for e in node.operands)
+        elif isinstance(node, OpExpr):
+            self.harmless.update((id(node.left), id(node.right)))
+        elif isinstance(node, UnaryExpr):
+            self.harmless.add(id(node.expr))
+        elif isinstance(node, (AssignmentExpr,)):
+            self._assign(node.target, None)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _assign(self, lvalue: Expression, value: Expression | None) -> None:
+        self.harmless.add(id(lvalue))
+        if isinstance(lvalue, (TupleExpr, ListExpr)):
+            for item in lvalue.items:
+                self._assign(item, None)
+            return
+        if isinstance(lvalue, StarExpr):
+            self._assign(lvalue.expr, None)
+            return
+        if isinstance(lvalue, NameExpr) and isinstance(lvalue.node, Var):
+            self.facts.definitions.setdefault(lvalue.node, []).append(value)
+            if value is not None and path_of(value) is not None:
+                # A fresh mock, or an alias whose events are followed through it.
+                self.harmless.add(id(value))
+            return
+        path = path_of(lvalue)
+        if path is None:
+            return
+        if path.segments and path.segments[-1] == "side_effect":
+            self._event(EventKind.REPLACE, Path(path.root, path.segments[:-1] + (CALL,)), lvalue)
+        else:
+            self._event(EventKind.REPLACE, path, lvalue, value)
+
+    def _configuring_call(self, call: CallExpr) -> None:
+        if isinstance(call.callee, NameExpr) and call.callee.fullname == "builtins.setattr":
+            target = path_of(call.args[0]) if call.args else None
+            if target is not None:
+                self._event(EventKind.SUBTREE, target, call)
+            return
+        if isinstance(call.callee, MemberExpr) and call.callee.name in fullnames.CONFIGURING_METHODS:
+            target = path_of(call.callee.expr)
+            if target is not None:
+                self._event(EventKind.SUBTREE, target, call)
+
+    def _inspects_arguments(self, call: CallExpr) -> bool:
+        callee = call.callee
+        if isinstance(callee, RefExpr) and callee.fullname in INSPECTING_CALLS:
+            return True
+        # mock.assert_called_with(...), self.assertEqual(...): assertions keep no reference.
+        return isinstance(callee, MemberExpr) and callee.name.startswith("assert")
+
+    def _occurs(self, expr: Expression) -> None:
+        self.occurrences.append((expr, expr.line, self.depth > 0))
+
+    def _event(
+        self, kind: EventKind, path: Path, where: Context, value: Expression | None = None
+    ) -> None:
+        self.facts.events.append(Event(kind, path, where.line, self.depth > 0, value))
+
+    def _loop(self, stmt: ForStmt | WhileStmt) -> None:
+        end = stmt.end_line if stmt.end_line is not None else stmt.line
+        self.facts.loops.append((stmt.line, end))
+
+    def finish(self) -> None:
+        """Every path expression left in a position that may keep it is an escape."""
+        for expr, line, nested in self.occurrences:
+            if id(expr) in self.harmless:
+                continue
+            path = path_of(expr)
+            if path is not None:
+                self.facts.events.append(Event(EventKind.ESCAPE, path, line, nested))
+
+
+def scan(scope: Scope) -> ScopeFacts:
+    facts = ScopeFacts(scope)
+    scanner = _ScopeScanner(facts)
+    scanner.walk(scope.defs if isinstance(scope, MypyFile) else scope)
+    scanner.finish()
+    return facts
+
+
+class ScanCache:
+    """Scans per scope node for one plugin instance; bounded, since the daemon lives long."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._entries: OrderedDict[int, ScopeFacts] = OrderedDict()
+
+    def facts(self, scope: Scope) -> ScopeFacts:
+        key = id(scope)
+        cached = self._entries.get(key)
+        if cached is not None and cached.scope is scope:
+            self._entries.move_to_end(key)
+            return cached
+        facts = scan(scope)
+        self._entries[key] = facts
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return facts

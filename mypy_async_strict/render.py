@@ -1,0 +1,30 @@
+"""Short source-like text for an expression, for messages (`session.execute()`)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy.nodes import AwaitExpr, CallExpr, Expression, IndexExpr, MemberExpr, NameExpr
+
+MAX_LENGTH: Final = 60
+
+
+def render(expr: Expression) -> str:
+    text = _render(expr, depth=0)
+    return text if len(text) <= MAX_LENGTH else "..." + text[-MAX_LENGTH:]
+
+
+def _render(expr: Expression, depth: int) -> str:
+    if depth > 12:
+        return "..."
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        return f"{_render(expr.expr, depth + 1)}.{expr.name}"
+    if isinstance(expr, CallExpr):
+        return f"{_render(expr.callee, depth + 1)}({'...' if expr.args else ''})"
+    if isinstance(expr, AwaitExpr):
+        return f"(await {_render(expr.expr, depth + 1)})"
+    if isinstance(expr, IndexExpr):
+        return f"{_render(expr.base, depth + 1)}[...]"
+    return "<expression>"
