@@ -1,0 +1,322 @@
+"""The run-time oracle: execute test-data cases under a real CPython and report what happened.
+
+Run as `python tests/oracle_runner.py FILE.test ...` by any CPython 3.10+ (stdlib only, no mypy).
+For every case it prints one JSON line saying, for each line with an expected error (`# E:`),
+whether running it raised or left a coroutine never awaited, and whatever else went wrong.
+
+How a case runs: its `[file ...]` modules are written to a fresh directory; the main program is
+executed as module `main` with every expected-error statement wrapped so that its failure is
+recorded and execution goes on; then every top-level function named `main` or `test*` is called
+(coroutine functions through `asyncio.run`).  Directives in the main program, as comments:
+  `# oracle: requires PKG`         skip the case where PKG cannot be imported
+  `# oracle: python >= 3.12`       skip the case on older interpreters
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import builtins
+import gc
+import importlib.util
+import inspect
+import json
+import os
+import re
+import sys
+import tempfile
+import traceback
+import types
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXPECTED_ERROR = re.compile(r"#\s*E(?:\[\w+\])?:")
+SECTION = re.compile(r"^\[(\w+)(?:\s+(.*?))?\]\s*$")
+DIRECTIVE = re.compile(r"#\s*oracle:\s*(.*)$")
+NEVER_AWAITED = "was never awaited"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Case:
+    file: str
+    name: str
+    line: int
+    main: list[str]
+    files: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def expected_lines(self) -> list[int]:
+        return [n for n, text in enumerate(self.main, start=1) if EXPECTED_ERROR.search(text)]
+
+    @property
+    def directives(self) -> list[str]:
+        found = []
+        for text in self.main:
+            match = DIRECTIVE.search(text)
+            if match:
+                found.append(match.group(1).strip())
+        return found
+
+
+def parse_test_file(path: Path) -> list[Case]:
+    """The cases of a mypy `.test` file: main program and `[file]` sections."""
+    cases: list[Case] = []
+    current: Case | None = None
+    target: list[str] | None = None
+    for number, text in enumerate(path.read_text().splitlines(), start=1):
+        match = SECTION.match(text)
+        if match:
+            kind, argument = match.group(1), (match.group(2) or "").strip()
+            if kind == "case":
+                if argument.endswith("-skip"):
+                    current, target = None, None
+                    continue
+                current = Case(path.name, argument, number, [])
+                cases.append(current)
+                target = current.main
+            elif kind == "file" and current is not None:
+                target = current.files.setdefault(argument, [])
+            else:
+                target = None
+            continue
+        if target is not None:
+            target.append(text)
+    return cases
+
+
+def skip_reason(case: Case) -> str | None:
+    for directive in case.directives:
+        words = directive.split()
+        if words[:1] == ["requires"] and len(words) == 2:
+            if importlib.util.find_spec(words[1]) is None:
+                return f"{words[1]} is not installed for this interpreter"
+        elif words[:1] == ["python"] and len(words) == 3 and words[1] == ">=":
+            wanted = tuple(int(part) for part in words[2].split("."))
+            if sys.version_info[: len(wanted)] < wanted:
+                return f"needs Python >= {words[2]}"
+    return None
+
+
+# -- instrumentation ---------------------------------------------------------------------
+
+
+@dataclass
+class LineOutcome:
+    reached: bool = False
+    raised: str | None = None
+    unawaited: bool = False
+
+
+class Oracle:
+    def __init__(self) -> None:
+        self.lines: dict[int, LineOutcome] = {}
+
+    def watch(self, line: int) -> Watch:
+        return Watch(self.lines.setdefault(line, LineOutcome()))
+
+
+class Watch:
+    """Records whether the wrapped statement raised or dropped a coroutine; swallows failure."""
+
+    def __init__(self, outcome: LineOutcome) -> None:
+        self.outcome = outcome
+
+    def __enter__(self) -> None:
+        self.outcome.reached = True
+        self.catcher = warnings.catch_warnings(record=True)
+        self.records = self.catcher.__enter__()
+        warnings.simplefilter("always")
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> bool:
+        gc.collect()
+        self.catcher.__exit__(None, None, None)
+        if any(NEVER_AWAITED in str(record.message) for record in self.records):
+            self.outcome.unawaited = True
+        if exc is not None:
+            self.outcome.raised = f"{type(exc).__name__}: {exc}"
+        return True
+
+
+class _Wrapper(ast.NodeTransformer):
+    """Wraps the innermost statement at each expected line in `with __oracle__.watch(line):`."""
+
+    def __init__(self, lines: set[int]) -> None:
+        self.lines = lines
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        for name in ("body", "orelse", "finalbody"):
+            statements = getattr(node, name, None)
+            if isinstance(statements, list) and statements and isinstance(statements[0], ast.stmt):
+                setattr(node, name, [self._wrap(s) for s in statements])
+        if isinstance(node, ast.Try) or _is_try_star(node):
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                handler.body = [self._wrap(s) for s in handler.body]
+        return node
+
+    def _wrap(self, statement: ast.stmt) -> ast.stmt:
+        if statement.lineno not in self.lines or _contains_expected_statement(statement, self.lines):
+            return statement
+        watch = ast.parse(f"with __oracle__.watch({statement.lineno}): pass").body[0]
+        assert isinstance(watch, ast.With)
+        watch.body = [statement]
+        return ast.copy_location(watch, statement)
+
+
+def _is_try_star(node: ast.AST) -> bool:
+    return type(node).__name__ == "TryStar"
+
+
+def _contains_expected_statement(statement: ast.stmt, lines: set[int]) -> bool:
+    """A compound statement whose body has its own statement at the same line (`if x: y`)."""
+    for child in ast.walk(statement):
+        if child is not statement and isinstance(child, ast.stmt) and child.lineno == statement.lineno:
+            return True
+    return False
+
+
+def instrument(source: str, filename: str, lines: set[int]) -> types.CodeType:
+    tree = _Wrapper(lines).visit(ast.parse(source, filename))
+    ast.fix_missing_locations(tree)
+    return compile(tree, filename, "exec")
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+def run_case(case: Case) -> dict[str, object]:
+    result: dict[str, object] = {
+        "file": case.file,
+        "case": case.name,
+        "python": ".".join(map(str, sys.version_info[:3])),
+        "expected": case.expected_lines,
+        "skipped": skip_reason(case),
+        "lines": {},
+        "unexpected": [],
+        "unexecuted": [],
+    }
+    if result["skipped"]:
+        return result
+    oracle = Oracle()
+    unexpected: list[str] = []
+    executed: set[int] = set()
+    before = set(sys.modules)
+    with tempfile.TemporaryDirectory() as directory, warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        _write_files(Path(directory), case)
+        sys.path.insert(0, directory)
+        try:
+            _execute(case, oracle, Path(directory), unexpected, executed)
+        finally:
+            gc.collect()
+            sys.path.remove(directory)
+            for name in set(sys.modules) - before:
+                del sys.modules[name]
+    for record in records:
+        if NEVER_AWAITED in str(record.message):
+            unexpected.append(f"coroutine never awaited outside an expected line: {record.message}")
+    result["lines"] = {str(line): vars(outcome) for line, outcome in oracle.lines.items()}
+    result["unexpected"] = unexpected
+    result["unexecuted"] = sorted(_statement_lines(case) - executed)
+    return result
+
+
+def _statement_lines(case: Case) -> set[int]:
+    """Lines of statements inside functions: each must run, or the oracle proved nothing.
+
+    A line may opt out with `# oracle: unreached` (a branch that is not meant to run).
+    """
+    tree = ast.parse("\n".join(case.main) + "\n")
+    lines: set[int] = set()
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for statement in function.body:
+                for node in ast.walk(statement):
+                    if isinstance(node, ast.stmt) and not isinstance(
+                        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+                    ):
+                        lines.add(node.lineno)
+    return {line for line in lines if "oracle: unreached" not in case.main[line - 1]}
+
+
+def _write_files(directory: Path, case: Case) -> None:
+    for name, lines in case.files.items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n")
+
+
+def _execute(
+    case: Case, oracle: Oracle, directory: Path, unexpected: list[str], executed: set[int]
+) -> None:
+    source = "\n".join(case.main) + "\n"
+    filename = str(directory / "main.py")
+    module = types.ModuleType("main")
+    module.__file__ = filename
+    module.__dict__["__oracle__"] = oracle
+    sys.modules["main"] = module
+
+    def trace(frame: types.FrameType, event: str, arg: object) -> object:
+        if frame.f_code.co_filename != filename:
+            return None  # trace only the case's own lines, not unittest.mock's
+        if event == "line":
+            executed.add(frame.f_lineno)
+        return trace
+
+    sys.settrace(trace)
+    try:
+        _run_module(case, module, source, filename, unexpected, oracle)
+    finally:
+        sys.settrace(None)
+
+
+def _run_module(
+    case: Case,
+    module: types.ModuleType,
+    source: str,
+    filename: str,
+    unexpected: list[str],
+    oracle: Oracle,
+) -> None:
+    try:
+        code = instrument(source, filename, set(case.expected_lines))
+        exec(code, module.__dict__)
+    except BaseException:
+        unexpected.append("module body raised:\n" + traceback.format_exc(limit=-3))
+        return
+    for name, function in list(module.__dict__.items()):
+        if not _is_entry_point(name, function, filename):
+            continue
+        try:
+            if inspect.iscoroutinefunction(function):
+                asyncio.run(function())
+            else:
+                function()
+        except BaseException:
+            unexpected.append(f"{name}() raised:\n" + traceback.format_exc(limit=-3))
+
+
+def _is_entry_point(name: str, function: object, filename: str) -> bool:
+    if not (name == "main" or name.startswith("test")) or not inspect.isfunction(function):
+        return False
+    if function.__code__.co_filename != filename:
+        return False
+    parameters = inspect.signature(function).parameters.values()
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))  # the package's run-time annotations (mypy_async_strict.mocks)
+    builtins.reveal_type = lambda value: value  # type: ignore[attr-defined]
+    builtins.reveal_locals = lambda: None  # type: ignore[attr-defined]
+    os.environ.setdefault("PYTHONASYNCIODEBUG", "0")
+    for argument in argv:
+        for case in parse_test_file(Path(argument)):
+            print(json.dumps(run_case(case)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""Run test-data/check-*.test through mypy's own DataSuite, with the plugin enabled.
+
+Each case is a module checked by the real mypy; its inline `# E:` / `# N:` comments are the
+complete expected output.  `tests/test_runtime_oracle.py` runs the same cases under CPython.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from mypy import build
+from mypy.errors import CompileError
+from mypy.main import process_options
+from mypy.modulefinder import BuildSource
+from mypy.test.config import test_temp_dir
+from mypy.test.data import DataDrivenTestCase, DataSuite, FileOperation
+from mypy.test.helpers import (
+    assert_string_arrays_equal,
+    normalize_error_messages,
+    perform_file_operations,
+    remove_typevar_ids,
+)
+from mypy.test.update_data import update_testcase_output
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = ROOT / "test-data"
+DEFAULT_CONFIG = TEST_DATA / "mypy.ini"
+FLAGS = re.compile(r"^# flags: (.*)$", flags=re.MULTILINE)
+
+
+class PluginCheckSuite(DataSuite):
+    data_prefix = str(TEST_DATA)
+    files = sorted(p.name for p in TEST_DATA.glob("check-*.test"))
+
+    def run_case(self, testcase: DataDrivenTestCase) -> None:
+        if "incremental" in testcase.name.lower():
+            steps = testcase.find_steps()
+            for step in range(1, max([2, *testcase.output2]) + 1):
+                operations = steps[step - 2] if 0 <= step - 2 < len(steps) else []
+                self.run_once(testcase, operations, step)
+        else:
+            self.run_once(testcase, [], 0)
+
+    def run_once(
+        self, testcase: DataDrivenTestCase, operations: list[FileOperation], step: int
+    ) -> None:
+        source = "\n".join(testcase.input)
+        if step > 1:
+            perform_file_operations(operations)
+        match = FLAGS.search(source)
+        flags = match.group(1).split() if match else []
+        if "--config-file" not in flags:
+            flags += ["--config-file", str(DEFAULT_CONFIG)]
+        _, options = process_options(flags, require_targets=False)
+        options.show_traceback = True
+        options.error_summary = False
+        options.num_workers = testcase.config.getoption("--mypy-num-workers") or 0
+        options.incremental = bool(step or options.num_workers)
+        if not options.incremental:
+            options.cache_dir = os.devnull
+        worker_env = None
+        if options.num_workers:  # workers are fresh processes: the plugin must be importable
+            worker_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+        if step <= 1:
+            Path("main").write_text(source)
+        try:
+            result = build.build(
+                sources=[BuildSource("main", "__main__", None if step else source)],
+                options=options,
+                alt_lib_path=test_temp_dir,
+                worker_env=worker_env,
+            )
+            actual = result.errors
+        except CompileError as error:
+            actual = error.messages
+        actual = normalize_error_messages(actual)
+        expected = testcase.output if step < 2 else testcase.output2.get(step, [])
+        if step < 2:
+            expected = _order_like(expected, testcase.output_inline_start, actual)
+        if expected != actual and testcase.config.getoption("--update-data", False):
+            update_testcase_output(testcase, actual, incremental_step=step)
+        if options.num_workers:
+            actual, expected = remove_typevar_ids(actual), remove_typevar_ids(expected)
+        assert_string_arrays_equal(expected, actual, f"{testcase.file}:{testcase.line} step {step}")
+
+
+def _order_like(expected: list[str], inline_start: int, actual: list[str]) -> list[str]:
+    """Inline expectations from [file] sections are gathered per file; follow mypy's order."""
+    head, inline = expected[:inline_start], expected[inline_start:]
+    first: dict[str, int] = {}
+    for index, line in enumerate(actual):
+        first.setdefault(line.split(":", 1)[0], index)
+    return head + sorted(inline, key=lambda line: first.get(line.split(":", 1)[0], -1))
