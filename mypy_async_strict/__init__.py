@@ -36,6 +36,6 @@ __all__ = [
 
 def plugin(version: str) -> type[Plugin]:
     """mypy's entry point: the plugin class, imported only when mypy asks for it."""
-    from mypy_async_strict.plugin import AsyncStrictPlugin
+    from mypy_async_strict.dispatch import AsyncStrictPlugin
 
     return AsyncStrictPlugin

@@ -9,7 +9,8 @@ from mypy.types import Type
 from mypy_async_strict import errorcodes, mocktypes
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind, SpecMode, Target
-from mypy_async_strict.provenance import is_mock_constructor
+from mypy_async_strict.certainty import judge
+from mypy_async_strict.provenance import ScanCache, is_mock_constructor, path_of
 from mypy_async_strict.render import render
 from mypy_async_strict.safety import degrade_to
 
@@ -18,42 +19,51 @@ def _default(ctx: MethodContext) -> Type:
     return ctx.default_return_type
 
 
-@degrade_to(_default)
-def await_hook(ctx: MethodContext) -> Type:
-    """Called for `__await__` of an annotation class, i.e. for `await <mock>`."""
-    await_expr = ctx.context
-    if not isinstance(await_expr, AwaitExpr) or not _first_of_certain_mocks(ctx, await_expr):
+class AwaitHooks:
+    """The `__await__` hook of the annotation classes; one per plugin instance."""
+
+    def __init__(self, cache: ScanCache) -> None:
+        self.cache = cache
+        self.await_ = degrade_to(_default)(self._await)
+
+    def _await(self, ctx: MethodContext) -> Type:
+        """Called for `__await__` of an annotation class, i.e. for `await <mock>`."""
+        await_expr = ctx.context
+        if not isinstance(await_expr, AwaitExpr):
+            return ctx.default_return_type
+        mocks = _operand_mocks(ctx, await_expr)
+        if not mocks or mocks[0] != mocktypes.decode(ctx.type):
+            return ctx.default_return_type
+        # mypy narrows `m.x` after `m.x = ...` even where a helper may have replaced it since.
+        if path_of(await_expr.expr) is not None and not judge(ctx.api, self.cache, await_expr.expr).certain:
+            return ctx.default_return_type
+        _report(ctx, await_expr, mocks)
         return ctx.default_return_type
-    mock = mocktypes.decode(ctx.type)
-    if mock is None:
-        return ctx.default_return_type
+
+
+def _report(ctx: MethodContext, await_expr: AwaitExpr, mocks: list[MockType]) -> None:
     operand = await_expr.expr
-    error = ctx.api.fail(_message(operand, mock), await_expr, code=errorcodes.MOCK_AWAIT)
+    error = ctx.api.fail(_message(operand, mocks), await_expr, code=errorcodes.MOCK_AWAIT)
     ctx.api.msg.note(
-        _hint(ctx, operand, mock), await_expr, code=errorcodes.MOCK_AWAIT, parent_error=error
+        _hint(ctx, operand, mocks[0]), await_expr, code=errorcodes.MOCK_AWAIT, parent_error=error
     )
-    return ctx.default_return_type
 
 
-def _first_of_certain_mocks(ctx: MethodContext, await_expr: AwaitExpr) -> bool:
-    """Report once, and only when every possible operand type is a mock.
+def _operand_mocks(ctx: MethodContext, await_expr: AwaitExpr) -> list[MockType] | None:
+    """Every type the operand may have, when each one is a mock; else None.
 
-    mypy calls `__await__` once per union item; `await x` with `x: MagicMockOf[...] | Coroutine`
-    may well work.
+    mypy calls `__await__` once per union item (the caller reports for the first only);
+    `await x` with `x: MagicMockOf[...] | Coroutine[...]` may well work.
     """
     lookup = getattr(ctx.api, "lookup_type_or_none", None)
     operand_type = lookup(await_expr.expr) if lookup is not None else None
-    if operand_type is None:
-        return False
-    mocks = mocktypes.decode_all(operand_type)
-    if not mocks:
-        return False
-    return mocks[0] == mocktypes.decode(ctx.type)
+    return mocktypes.decode_all(operand_type) if operand_type is not None else None
 
 
-def _message(operand: Expression, mock: MockType) -> str:
+def _message(operand: Expression, mocks: list[MockType]) -> str:
     text = render(operand)
-    kind = mock.state.kind.value
+    names = list(dict.fromkeys(mock.state.kind.value for mock in mocks))
+    kind = " or ".join(names)
     if isinstance(operand, CallExpr) and not is_mock_constructor(operand):
         what = f'"{text}" returns {_article(kind)} {kind}'
     else:

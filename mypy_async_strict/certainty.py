@@ -50,7 +50,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     if root_value is None:
         return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
     nested_query = scopes[0] is not facts.scope
-    return _verdict(facts, root_value, path, expr.line, nested_query)
+    return _verdict(facts, root_value, path, expr, nested_query)
 
 
 def _scopes(api: CheckerPluginInterface) -> list[Scope]:
@@ -110,15 +110,23 @@ def _expand(path: Path, facts: ScopeFacts) -> Path:
 
 
 def _verdict(
-    facts: ScopeFacts, constructor: CallExpr, query: Path, line: int, nested_query: bool
+    facts: ScopeFacts, constructor: CallExpr, query: Path, expr: Expression, nested_query: bool
 ) -> Verdict:
+    """Certain unless an event that may have run first replaced or exposed the path.
+
+    The assignment target itself (`m.x` in `m.x = ...`, read by mypy for its declared type)
+    sees the value from before the assignment.
+    """
     root = query.root
+    line = expr.line
     events = [_rooted(e, facts) for e in facts.events]
     events.extend(constructor_events(constructor, Path(root, ()), constructor.line))
     events.extend(_replacement_configuration(events))
     replacements: dict[int, list[Event]] = {}
     for event in events:
-        if event.path.root is not root or not _applies(event, facts, line, nested_query):
+        if event.path.root is not root or event.target is expr:
+            continue
+        if not _applies(event, facts, line, nested_query):
             continue
         effect = _effect(event, query.segments)
         if effect == "uncertain":
@@ -135,7 +143,7 @@ def _rooted(event: Event, facts: ScopeFacts) -> Event:
     path = _expand(event.path, facts)
     if path == event.path:
         return event
-    return Event(event.kind, path, event.line, event.nested, event.value)
+    return Event(event.kind, path, event.line, event.nested, event.value, event.target)
 
 
 def _replacement_configuration(events: list[Event]) -> list[Event]:

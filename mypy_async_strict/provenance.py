@@ -114,6 +114,7 @@ class Event:
     line: int
     nested: bool  # inside a function or class nested in the scope: may run at any time
     value: Expression | None = None  # what a REPLACE assigned, when it was a single value
+    target: Expression | None = None  # the assigned expression itself
 
 
 @dataclass
@@ -315,7 +316,7 @@ class _ScopeScanner:
         if path.segments and path.segments[-1] == "side_effect":
             self._event(EventKind.REPLACE, Path(path.root, path.segments[:-1] + (CALL,)), lvalue)
         else:
-            self._event(EventKind.REPLACE, path, lvalue, value)
+            self._event(EventKind.REPLACE, path, lvalue, value, target=lvalue)
 
     def _configuring_call(self, call: CallExpr) -> None:
         if isinstance(call.callee, NameExpr) and call.callee.fullname == "builtins.setattr":
@@ -339,9 +340,14 @@ class _ScopeScanner:
         self.occurrences.append((expr, expr.line, self.depth > 0))
 
     def _event(
-        self, kind: EventKind, path: Path, where: Context, value: Expression | None = None
+        self,
+        kind: EventKind,
+        path: Path,
+        where: Context,
+        value: Expression | None = None,
+        target: Expression | None = None,
     ) -> None:
-        self.facts.events.append(Event(kind, path, where.line, self.depth > 0, value))
+        self.facts.events.append(Event(kind, path, where.line, self.depth > 0, value, target))
 
     def _loop(self, stmt: ForStmt | WhileStmt) -> None:
         end = stmt.end_line if stmt.end_line is not None else stmt.line

@@ -224,19 +224,20 @@ def run_case(case: Case) -> dict[str, object]:
 
 
 def _statement_lines(case: Case) -> set[int]:
-    """Lines of statements inside functions: each must run, or the oracle proved nothing.
+    """Lines of statements in the entry points (`test*`, `main`): each must run, or the oracle
+    proved nothing there.  Spec classes' methods and helpers need not run.
 
     A line may opt out with `# oracle: unreached` (a branch that is not meant to run).
     """
     tree = ast.parse("\n".join(case.main) + "\n")
     lines: set[int] = set()
-    for function in ast.walk(tree):
-        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    for function in tree.body:
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            function.name == "main" or function.name.startswith("test")
+        ):
             for statement in function.body:
                 for node in ast.walk(statement):
-                    if isinstance(node, ast.stmt) and not isinstance(
-                        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-                    ):
+                    if isinstance(node, ast.stmt):
                         lines.add(node.lineno)
     return {line for line in lines if "oracle: unreached" not in case.main[line - 1]}
 

@@ -58,9 +58,9 @@ class PluginCheckSuite(DataSuite):
         options.show_traceback = True
         options.error_summary = False
         options.num_workers = testcase.config.getoption("--mypy-num-workers") or 0
-        options.incremental = bool(step or options.num_workers)
-        if not options.incremental:
-            options.cache_dir = os.devnull
+        # One cache per session: the standard library is checked once, not once per case.
+        options.incremental = True
+        options.cache_dir = str(_session_cache_dir(testcase, step))
         worker_env = None
         if options.num_workers:  # workers are fresh processes: the plugin must be importable
             worker_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
@@ -85,6 +85,14 @@ class PluginCheckSuite(DataSuite):
         if options.num_workers:
             actual, expected = remove_typevar_ids(actual), remove_typevar_ids(expected)
         assert_string_arrays_equal(expected, actual, f"{testcase.file}:{testcase.line} step {step}")
+
+
+def _session_cache_dir(testcase: DataDrivenTestCase, step: int) -> Path:
+    """A cache shared by the cases of this run (incremental cases keep their own)."""
+    if step:
+        return Path(".mypy_cache").resolve()
+    shared = Path(testcase.config.cache.mkdir("mypy-async-strict-cache"))  # type: ignore[union-attr]
+    return shared
 
 
 def _order_like(expected: list[str], inline_start: int, actual: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin
 from mypy.types import Type
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.awaits import await_hook
+from mypy_async_strict.awaits import AwaitHooks
 from mypy_async_strict.children import ChildHooks
 from mypy_async_strict.constructors import create_autospec_hook, mock_constructor_hook
 from mypy_async_strict.provenance import ScanCache
@@ -27,7 +27,9 @@ ANNOTATIONS_DEPENDENCY: Final = (10, fullnames.ANNOTATIONS_MODULE, -1)
 class AsyncStrictPlugin(Plugin):
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        self._children = ChildHooks(ScanCache())
+        cache = ScanCache()
+        self._children = ChildHooks(cache)
+        self._awaits = AwaitHooks(cache)
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
             name: mock_constructor_hook(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
@@ -42,7 +44,7 @@ class AsyncStrictPlugin(Plugin):
         if fullname in fullnames.CALL_HOOKS:
             return self._children.call
         if fullname in fullnames.AWAIT_HOOKS:
-            return await_hook
+            return self._awaits.await_
         return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
