@@ -18,7 +18,7 @@ import ast
 import asyncio
 import builtins
 import gc
-import importlib.util
+import importlib
 import inspect
 import json
 import os
@@ -90,8 +90,10 @@ def skip_reason(case: Case) -> str | None:
     for directive in case.directives:
         words = directive.split()
         if words[:1] == ["requires"] and len(words) == 2:
-            if importlib.util.find_spec(words[1]) is None:
-                return f"{words[1]} is not installed for this interpreter"
+            try:
+                importlib.import_module(words[1])
+            except ImportError:
+                return f"{words[1]} cannot be imported by this interpreter"
         elif words[:1] == ["python"] and len(words) == 3 and words[1] == ">=":
             wanted = tuple(int(part) for part in words[2].split("."))
             if sys.version_info[: len(wanted)] < wanted:
