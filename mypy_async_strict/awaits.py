@@ -89,7 +89,7 @@ def _hint(ctx: MethodContext, operand: Expression, mock: MockType) -> str:
     if state.mode is SpecMode.CHILD or (state.mode.is_autospec and state.target is Target.FUNCTION):
         return (
             f'"{name}" is not "async def" in the spec, so the mock made it {_article(state.kind.value)} '
-            f"{state.kind.value}; if the real method returns an awaitable, "
+            f"{state.kind.value}; if the real one returns an awaitable, "
             f'set "{name} = AsyncMock(...)"'
         )
     if state.target is Target.INSTANCE and state.specced:

@@ -116,7 +116,16 @@ def _is_plain_instance(instance: Instance) -> bool:
     }
     if instance.type.fullname in excluded or instance.type.fallback_to_any:
         return False
+    if _is_callable_instance(instance.type):
+        # A callable object (functools.partial of an async function, ...) may be a coroutine
+        # function as far as inspect is concerned: its mock's calls may return coroutines.
+        return False
     return not instance.type.is_protocol
+
+
+def _is_callable_instance(info: TypeInfo) -> bool:
+    owner = info.get_containing_type_info("__call__")
+    return owner is not None and owner.fullname != "builtins.object"
 
 
 def _is_exact_instance(expr: Expression, instance: Instance) -> bool:
