@@ -5,8 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from mypy.argmap import map_actuals_to_formals
 from mypy.nodes import CallExpr, Expression, FuncItem, MypyFile, Var
 from mypy.plugin import CheckerPluginInterface
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    Type,
+    TypeOfAny,
+    UnionType,
+    get_proper_type,
+)
 
 from mypy_async_strict.provenance import (
     Event,
@@ -50,7 +61,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     if root_value is None:
         return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
     nested_query = scopes[0] is not facts.scope
-    return _verdict(facts, root_value, path, expr, nested_query)
+    return _verdict(api, facts, root_value, path, expr, nested_query)
 
 
 def _scopes(api: CheckerPluginInterface) -> list[Scope]:
@@ -110,6 +121,7 @@ def _expand(path: Path, facts: ScopeFacts) -> Path:
 
 
 def _verdict(
+    api: CheckerPluginInterface,
     facts: ScopeFacts, constructor: CallExpr, query: Path, expr: Expression, nested_query: bool
 ) -> Verdict:
     """Certain unless an event that may have run first replaced or exposed the path.
@@ -129,6 +141,8 @@ def _verdict(
         if not _applies(event, facts, line, nested_query):
             continue
         effect = _effect(event, query.segments)
+        if effect == "uncertain" and event.call is not None and _typed_parameter(api, event):
+            continue
         if effect == "uncertain":
             return UNCERTAIN
         if effect == "replaced":
@@ -143,7 +157,9 @@ def _rooted(event: Event, facts: ScopeFacts) -> Event:
     path = _expand(event.path, facts)
     if path == event.path:
         return event
-    return Event(event.kind, path, event.line, event.nested, event.value, event.target)
+    return Event(
+        event.kind, path, event.line, event.nested, event.value, event.target, event.call
+    )
 
 
 def _replacement_configuration(events: list[Event]) -> list[Event]:
@@ -178,3 +194,42 @@ def _effect(event: Event, query: tuple[str, ...]) -> str:
     if event.value is not None and is_mock_constructor(event.value):
         return "replaced"
     return "uncertain"
+
+
+def _typed_parameter(api: CheckerPluginInterface, event: Event) -> bool:
+    """Passing a mock to a parameter typed with a real class is not an escape.
+
+    Code typed against `AsyncSession` cannot replace a method or set `return_value` without a
+    type error of its own; a helper taking `Any`, `object`, a mock type or a callable may.
+    Only calls already checked (before the query) have known callee types.
+    """
+    call = event.call
+    lookup = getattr(api, "lookup_type_or_none", None)
+    if call is None or lookup is None:
+        return False
+    callee = get_proper_type(lookup(call.callee))
+    if not isinstance(callee, CallableType):
+        return False
+    argument_types = [lookup(arg) or AnyType(TypeOfAny.special_form) for arg in call.args]
+    formal_to_actual = map_actuals_to_formals(
+        call.arg_kinds, call.arg_names, callee.arg_kinds, callee.arg_names,
+        lambda index: argument_types[index],
+    )
+    for formal, actuals in enumerate(formal_to_actual):
+        for actual in actuals:
+            if call.args[actual] is event.target and not _is_real_class(callee.arg_types[formal]):
+                return False
+    return any(event.target in [call.args[a] for a in actuals] for actuals in formal_to_actual)
+
+
+def _is_real_class(typ: Type) -> bool:
+    proper = get_proper_type(typ)
+    if isinstance(proper, UnionType):
+        return all(_is_real_class(item) for item in proper.relevant_items())
+    if isinstance(proper, NoneType):
+        return True
+    if not isinstance(proper, Instance) or proper.type.fallback_to_any:
+        return False
+    if proper.type.fullname in ("builtins.object", "builtins.function"):
+        return False
+    return not proper.type.fullname.startswith(("unittest.mock.", "mypy_async_strict."))

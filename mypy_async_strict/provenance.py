@@ -115,6 +115,7 @@ class Event:
     nested: bool  # inside a function or class nested in the scope: may run at any time
     value: Expression | None = None  # what a REPLACE assigned, when it was a single value
     target: Expression | None = None  # the assigned expression itself
+    call: CallExpr | None = None  # for an ESCAPE as a call argument: the call
 
 
 @dataclass
@@ -218,6 +219,7 @@ class _ScopeScanner:
         self.depth = 0  # nesting below the scope's own body
         self.harmless: set[int] = set()  # ids of expressions in positions that keep no reference
         self.occurrences: list[tuple[Expression, int, bool]] = []
+        self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -281,6 +283,8 @@ class _ScopeScanner:
             self.harmless.add(id(node.callee))
             if self._inspects_arguments(node):
                 self.harmless.update(id(arg) for arg in node.args)
+            for arg in node.args:
+                self.argument_of[id(arg)] = node
             self._configuring_call(node)
             self._occurs(node)
         elif isinstance(node, AwaitExpr):
@@ -360,7 +364,10 @@ class _ScopeScanner:
                 continue
             path = path_of(expr)
             if path is not None:
-                self.facts.events.append(Event(EventKind.ESCAPE, path, line, nested))
+                call = self.argument_of.get(id(expr))
+                self.facts.events.append(
+                    Event(EventKind.ESCAPE, path, line, nested, target=expr, call=call)
+                )
 
 
 def scan(scope: Scope) -> ScopeFacts:
