@@ -87,17 +87,15 @@ def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
     if isinstance(node, Decorator):
         return _decorated_nature(node)
     if isinstance(node, OverloadedFuncDef):
-        return Member.DATA if node.is_property else Member.UNKNOWN
+        return Member.PROPERTY if node.is_property else Member.UNKNOWN
     if isinstance(node, Var):
         return _variable_nature(node, from_instance=from_instance)
-    if isinstance(node, TypeInfo):
-        return Member.DATA
-    return Member.UNKNOWN
+    return Member.UNKNOWN  # nested classes, aliases: autospec treats them specially
 
 
 def _function_nature(func: FuncDef) -> Member:
     if func.is_property:
-        return Member.DATA
+        return Member.PROPERTY
     if func.is_async_generator:
         return Member.ASYNC_GENERATOR
     return Member.ASYNC_FUNCTION if func.is_coroutine else Member.SYNC_FUNCTION
@@ -106,7 +104,7 @@ def _function_nature(func: FuncDef) -> Member:
 def _decorated_nature(decorator: Decorator) -> Member:
     names = [_decorator_name(d) for d in decorator.decorators]
     if any(name in PROPERTY_DECORATORS for name in names) or decorator.func.is_property:
-        return Member.DATA
+        return Member.PROPERTY
     if all(name in TRANSPARENT_DECORATORS for name in names):
         return _function_nature(decorator.func)
     return Member.UNKNOWN  # a wrapper may be sync around async (or, on 3.13, unwrapped)

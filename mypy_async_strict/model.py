@@ -67,7 +67,8 @@ class Member(enum.Enum):
     ASYNC_FUNCTION = "async function"  # inspect.iscoroutinefunction() is true
     SYNC_FUNCTION = "sync function"
     ASYNC_GENERATOR = "async generator function"  # not a coroutine function: gets a sync mock
-    DATA = "data"  # a plain class attribute or property
+    DATA = "data"  # a plain class attribute
+    PROPERTY = "property"  # a property (autospec makes it a MagicMock, a value non-callable)
     MISSING = "missing"  # not in the spec: AttributeError on a specced mock
     UNKNOWN = "unknown"  # the plugin cannot tell (decorated, dynamic, ...)
 
@@ -93,18 +94,23 @@ def child_kind(parent: MockState, member: Member) -> Kind | None:
     functions into AsyncMock children and its other members into MagicMock (or Mock, under a
     Mock or NonCallableMock parent) children, even under an AsyncMock parent; an unspecced
     AsyncMock makes AsyncMock children; non-callable parents make callable children;
-    PropertyMock makes MagicMock children.  `member` matters only for specced parents.
+    PropertyMock makes MagicMock children even from a spec; autospec makes a plain value
+    attribute a NonCallableMagicMock.  `member` matters only for specced parents.
     """
+    if parent.kind is Kind.PROPERTY_MOCK:
+        return Kind.MAGIC_MOCK
     if parent.specced:
         if member in (Member.UNKNOWN, Member.MISSING):
             return None  # unknown, or an AttributeError at run time: no child at all
         if member is Member.ASYNC_FUNCTION:
             return Kind.ASYNC_MOCK
+        if member is Member.DATA and parent.mode.is_autospec:
+            return Kind.NON_CALLABLE_MAGIC_MOCK
         if parent.kind is Kind.ASYNC_MOCK:
             return Kind.MAGIC_MOCK
     elif parent.kind is Kind.ASYNC_MOCK:
         return Kind.ASYNC_MOCK
-    if parent.kind in (Kind.MAGIC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.PROPERTY_MOCK):
+    if parent.kind in (Kind.MAGIC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK):
         return Kind.MAGIC_MOCK
     return Kind.MOCK
 
@@ -116,7 +122,7 @@ def child_state(parent: MockState, member: Member) -> MockState | None:
         return None
     if not parent.specced:
         return MockState(kind, SpecMode.NONE, Target.NOTHING)
-    target = Target.INSTANCE if member is Member.DATA else Target.FUNCTION
+    target = Target.INSTANCE if member in (Member.DATA, Member.PROPERTY) else Target.FUNCTION
     if parent.mode.is_autospec:
         return MockState(kind, parent.mode, target)
     # A plain spec does not spec its children: they accept any attribute and any call.

@@ -1,0 +1,150 @@
+"""Compare mypy_async_strict.model with the real unittest.mock of the running interpreter.
+
+Run as `python tests/model_probe.py` by any CPython 3.10+ (stdlib only).  Prints a JSON object:
+how many predictions were checked and every mismatch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import sys
+import warnings
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mypy_async_strict.model import (  # noqa: E402
+    CallOutcome,
+    Kind,
+    Member,
+    MockState,
+    SpecMode,
+    Target,
+    call_outcome,
+    child_state,
+    instance_state,
+    kind_for_function_spec,
+    return_value_state,
+)
+
+
+class Spec:
+    data = 1
+
+    async def async_method(self) -> int:
+        return 1
+
+    def sync_method(self) -> int:
+        return 1
+
+    async def async_generator(self):  # type: ignore[no-untyped-def]
+        yield 1
+
+    @property
+    def prop(self) -> int:
+        return 1
+
+    @staticmethod
+    async def static_async() -> int:
+        return 1
+
+    @classmethod
+    async def class_async(cls) -> int:
+        return 1
+
+
+async def async_function() -> int:
+    return 1
+
+
+def sync_function() -> int:
+    return 1
+
+
+MEMBERS = {
+    "async_method": Member.ASYNC_FUNCTION,
+    "static_async": Member.ASYNC_FUNCTION,
+    "class_async": Member.ASYNC_FUNCTION,
+    "sync_method": Member.SYNC_FUNCTION,
+    "async_generator": Member.ASYNC_GENERATOR,
+    "data": Member.DATA,
+    "prop": Member.PROPERTY,
+}
+CLASSES = {kind: getattr(mock, kind.value) for kind in Kind}
+
+
+def kind_of(obj: object) -> Kind | None:
+    """The model's kind for a run-time object: the most specific mock class it is."""
+    if isinstance(obj, mock.AsyncMock) or (
+        isinstance(obj, mock.AsyncMockMixin) and callable(obj)
+    ):
+        return Kind.ASYNC_MOCK
+    for kind in (Kind.PROPERTY_MOCK, Kind.MAGIC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.MOCK, Kind.NON_CALLABLE_MOCK):
+        if type(obj) is CLASSES[kind] or type(obj).__name__ == kind.value:
+            return kind
+    return None
+
+
+def called(obj: object) -> tuple[CallOutcome, Kind | None]:
+    try:
+        result = obj()  # type: ignore[operator]
+    except TypeError:
+        return CallOutcome.NOT_CALLABLE, None
+    if inspect.iscoroutine(result):
+        return CallOutcome.COROUTINE, kind_of(asyncio.run(result))
+    return CallOutcome.RETURN_VALUE, kind_of(result)
+
+
+def main() -> int:
+    checked = 0
+    mismatches: list[str] = []
+
+    def expect(what: str, predicted: object, actual: object) -> None:
+        nonlocal checked
+        checked += 1
+        if predicted != actual:
+            mismatches.append(f"{what}: model {predicted}, CPython {actual}")
+
+    for kind, cls in CLASSES.items():
+        for specced in (False, True):
+            parent = cls(spec=Spec) if specced else cls()
+            mode = SpecMode.SPEC if specced else SpecMode.NONE
+            state = MockState(kind, mode, Target.INSTANCE if specced else Target.NOTHING)
+            for name, member in MEMBERS.items():
+                child = getattr(parent, name)
+                predicted = child_state(state, member)
+                expect(f"{kind.value}(spec={specced}).{name}", predicted and predicted.kind, kind_of(child))
+            outcome, result_kind = called(parent)
+            predicted_outcome = call_outcome(state)
+            expect(f"{kind.value}(spec={specced})() outcome", predicted_outcome, outcome)
+            if outcome is not CallOutcome.NOT_CALLABLE:
+                expect(f"{kind.value}(spec={specced})() result", return_value_state(state).kind, result_kind)
+
+    for kind in (Kind.MOCK, Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK):
+        for function, is_async in ((async_function, True), (sync_function, False)):
+            predicted_kind = kind_for_function_spec(kind, is_async)
+            state = MockState(predicted_kind, SpecMode.SPEC, Target.FUNCTION)
+            outcome, _ = called(CLASSES[kind](spec=function))
+            expect(f"{kind.value}(spec={function.__name__})() outcome", call_outcome(state), outcome)
+
+    autospec_class = MockState(Kind.MAGIC_MOCK, SpecMode.AUTOSPEC, Target.CLASS)
+    outcome, result_kind = called(mock.create_autospec(Spec))
+    expect("create_autospec(Spec)() outcome", CallOutcome.RETURN_VALUE, outcome)
+    expect("create_autospec(Spec)() kind", instance_state(autospec_class).kind, result_kind)
+    instance = mock.create_autospec(Spec, instance=True)
+    instance_model = MockState(Kind.NON_CALLABLE_MAGIC_MOCK, SpecMode.AUTOSPEC, Target.INSTANCE)
+    expect("create_autospec(Spec, instance=True)", instance_model.kind, kind_of(instance))
+    for name, member in MEMBERS.items():
+        predicted = child_state(instance_model, member)
+        expect(f"create_autospec(Spec, instance=True).{name}", predicted and predicted.kind, kind_of(getattr(instance, name)))
+    print(json.dumps({"python": sys.version.split()[0], "checked": checked, "mismatches": mismatches}))
+    return 0
+
+
+if __name__ == "__main__":
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        raise SystemExit(main())
