@@ -379,20 +379,25 @@ def scan(scope: Scope) -> ScopeFacts:
 
 
 class ScanCache:
-    """Scans per scope node for one plugin instance; bounded, since the daemon lives long."""
+    """Scans per scope for one plugin instance; bounded, since the daemon lives long.
+
+    The daemon merges a re-parsed module into the old nodes (the FuncDef keeps its identity but
+    gets a new body), so the key holds the body too.
+    """
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
-        self._entries: OrderedDict[int, ScopeFacts] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, int], tuple[object, ScopeFacts]] = OrderedDict()
 
     def facts(self, scope: Scope) -> ScopeFacts:
-        key = id(scope)
+        body = scope.defs if isinstance(scope, MypyFile) else scope.body
+        key = (id(scope), id(body))
         cached = self._entries.get(key)
-        if cached is not None and cached.scope is scope:
+        if cached is not None and cached[0] is body and cached[1].scope is scope:
             self._entries.move_to_end(key)
-            return cached
+            return cached[1]
         facts = scan(scope)
-        self._entries[key] = facts
+        self._entries[key] = (body, facts)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return facts
