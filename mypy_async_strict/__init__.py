@@ -6,8 +6,6 @@ annotations) does not import mypy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mypy_async_strict.mocks import (
     AsyncMockOf,
     MagicMockOf,
@@ -16,9 +14,6 @@ from mypy_async_strict.mocks import (
     NonCallableMockOf,
     PropertyMockOf,
 )
-
-if TYPE_CHECKING:
-    from mypy.plugin import Plugin
 
 __version__ = "0.1.0"
 
@@ -34,8 +29,11 @@ __all__ = [
 ]
 
 
-def plugin(version: str) -> type[Plugin]:
-    """mypy's entry point: the plugin class, imported only when mypy asks for it."""
+def plugin(version: str) -> type:
+    """mypy's entry point: the plugin class, imported only when mypy asks for it.
+
+    Checked programs see `__init__.pyi`, so mypy never follows this import into the plugin.
+    """
     from mypy_async_strict.dispatch import AsyncStrictPlugin
 
     return AsyncStrictPlugin

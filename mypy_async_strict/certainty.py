@@ -131,9 +131,7 @@ def _verdict(
     """
     root = query.root
     line = expr.line
-    events = [_rooted(e, facts) for e in facts.events]
-    events.extend(constructor_events(constructor, Path(root, ()), constructor.line))
-    events.extend(_replacement_configuration(events))
+    events = _rooted_events(facts) + _constructor_configuration(facts, constructor, root)
     replacements: dict[int, list[Event]] = {}
     for event in events:
         if event.path.root is not root or event.target is expr:
@@ -151,6 +149,25 @@ def _verdict(
         return UNCERTAIN
     exact = replacements.get(len(query.segments))
     return Verdict(certain=True, replacement=exact[0].value if exact else None)
+
+
+def _rooted_events(facts: ScopeFacts) -> list[Event]:
+    """The scope's events with aliases followed, plus what replacement constructors configure;
+    computed once per scan."""
+    if facts.rooted is None:
+        rooted = [_rooted(event, facts) for event in facts.events]
+        facts.rooted = rooted + _replacement_configuration(rooted)
+    return facts.rooted
+
+
+def _constructor_configuration(facts: ScopeFacts, constructor: CallExpr, root: object) -> list[Event]:
+    key = id(constructor)
+    cached = facts.constructed.get(key)
+    if cached is None:
+        own = constructor_events(constructor, Path(root, ()), constructor.line)  # type: ignore[arg-type]
+        cached = own + _replacement_configuration(own)
+        facts.constructed[key] = cached
+    return cached
 
 
 def _rooted(event: Event, facts: ScopeFacts) -> Event:

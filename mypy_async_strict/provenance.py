@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Final, Union
+from typing import Any, Callable, Final, Union
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -126,6 +126,9 @@ class ScopeFacts:
     definitions: dict[Var, list[Expression | None]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     loops: list[tuple[int, int]] = field(default_factory=list)
+    # Derived by certainty.py on first use: events with aliases followed; constructor keywords.
+    rooted: list[Event] | None = None
+    constructed: dict[int, list[Event]] = field(default_factory=dict)
 
 
 def is_mock_constructor(expr: Expression) -> bool:
@@ -214,8 +217,9 @@ CHILD_ATTRIBUTES: Final = (
 class _ScopeScanner:
     """Collects definitions, configuring events and escapes in one scope."""
 
-    def __init__(self, facts: ScopeFacts) -> None:
+    def __init__(self, facts: ScopeFacts, layouts: dict[type, tuple[str, ...]]) -> None:
         self.facts = facts
+        self.layouts = layouts  # node class -> which CHILD_ATTRIBUTES it has
         self.depth = 0  # nesting below the scope's own body
         self.harmless: set[int] = set()  # ids of expressions in positions that keep no reference
         self.occurrences: list[tuple[Expression, int, bool]] = []
@@ -231,11 +235,18 @@ class _ScopeScanner:
         nested = self._enters_nested_scope(node)
         self.depth += nested
         self._record(node)
-        for attribute in CHILD_ATTRIBUTES:
+        for attribute in self._layout(type(node)):
             child = getattr(node, attribute, None)
             if child is not None and not isinstance(child, (str, int, float)):
                 self.walk(child)
         self.depth -= nested
+
+    def _layout(self, node_class: type) -> tuple[str, ...]:
+        layout = self.layouts.get(node_class)
+        if layout is None:
+            layout = tuple(a for a in CHILD_ATTRIBUTES if hasattr(node_class, a))
+            self.layouts[node_class] = layout
+        return layout
 
     def _enters_nested_scope(self, node: Node) -> bool:
         if isinstance(node, (FuncItem, ClassDef)):
@@ -246,57 +257,44 @@ class _ScopeScanner:
         if isinstance(node, FuncItem) and node is self.facts.scope:
             for argument in node.arguments:
                 self.facts.definitions.setdefault(argument.variable, []).append(None)
-        elif isinstance(node, AssignmentStmt):
-            value = node.rvalue if len(node.lvalues) == 1 else None
-            for lvalue in node.lvalues:
-                self._assign(lvalue, value)
-        elif isinstance(node, (OperatorAssignmentStmt,)):
-            self._assign(node.lvalue, None)
-        elif isinstance(node, DelStmt):
-            self._assign(node.expr, None)
-        elif isinstance(node, ForStmt):
-            self._assign(node.index, None)
-            self._loop(node)
-        elif isinstance(node, WhileStmt):
-            self.harmless.add(id(node.expr))
-            self._loop(node)
-        elif isinstance(node, WithStmt):
-            for target in node.target:
-                if target is not None:
-                    self._assign(target, None)
-        elif isinstance(node, ExpressionStmt):
-            self.harmless.add(id(node.expr))
-        elif isinstance(node, IfStmt):
-            self.harmless.update(id(e) for e in node.expr)
-        elif isinstance(node, AssertStmt):
-            self.harmless.add(id(node.expr))
-        else:
-            self._record_expression(node)
+            return
+        handler = _RECORDERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
 
-    def _record_expression(self, node: Node) -> None:
-        if isinstance(node, NameExpr):
-            self._occurs(node)
-        elif isinstance(node, MemberExpr):
-            self.harmless.add(id(node.expr))
-            self._occurs(node)
-        elif isinstance(node, CallExpr):
-            self.harmless.add(id(node.callee))
-            if self._inspects_arguments(node):
-                self.harmless.update(id(arg) for arg in node.args)
-            for arg in node.args:
-                self.argument_of[id(arg)] = node
-            self._configuring_call(node)
-            self._occurs(node)
-        elif isinstance(node, AwaitExpr):
-            self.harmless.add(id(node.expr))
-        elif isinstance(node, ComparisonExpr):
-            self.harmless.update(id(e) for e in node.operands)
-        elif isinstance(node, OpExpr):
-            self.harmless.update((id(node.left), id(node.right)))
-        elif isinstance(node, UnaryExpr):
-            self.harmless.add(id(node.expr))
-        elif isinstance(node, (AssignmentExpr,)):
-            self._assign(node.target, None)
+    def _record_assignment(self, node: AssignmentStmt) -> None:
+        value = node.rvalue if len(node.lvalues) == 1 else None
+        for lvalue in node.lvalues:
+            self._assign(lvalue, value)
+
+    def _record_for(self, node: ForStmt) -> None:
+        self._assign(node.index, None)
+        self._loop(node)
+
+    def _record_while(self, node: WhileStmt) -> None:
+        self.harmless.add(id(node.expr))
+        self._loop(node)
+
+    def _record_with(self, node: WithStmt) -> None:
+        for target in node.target:
+            if target is not None:
+                self._assign(target, None)
+
+    def _record_member(self, node: MemberExpr) -> None:
+        self.harmless.add(id(node.expr))
+        self._occurs(node)
+
+    def _record_call(self, node: CallExpr) -> None:
+        self.harmless.add(id(node.callee))
+        if self._inspects_arguments(node):
+            self.harmless.update(id(arg) for arg in node.args)
+        for arg in node.args:
+            self.argument_of[id(arg)] = node
+        self._configuring_call(node)
+        self._occurs(node)
+
+    def _record_harmless_operand(self, node: ExpressionStmt | AssertStmt | AwaitExpr | UnaryExpr) -> None:
+        self.harmless.add(id(node.expr))
 
     # -- helpers -------------------------------------------------------------------------
     def _assign(self, lvalue: Expression, value: Expression | None) -> None:
@@ -370,9 +368,31 @@ class _ScopeScanner:
                 )
 
 
-def scan(scope: Scope) -> ScopeFacts:
+# What each node class means for mock paths (exact classes: mypy's node classes are final).
+_RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
+    AssignmentStmt: _ScopeScanner._record_assignment,
+    OperatorAssignmentStmt: lambda scanner, node: scanner._assign(node.lvalue, None),
+    DelStmt: lambda scanner, node: scanner._assign(node.expr, None),
+    ForStmt: _ScopeScanner._record_for,
+    WhileStmt: _ScopeScanner._record_while,
+    WithStmt: _ScopeScanner._record_with,
+    ExpressionStmt: _ScopeScanner._record_harmless_operand,
+    AssertStmt: _ScopeScanner._record_harmless_operand,
+    AwaitExpr: _ScopeScanner._record_harmless_operand,
+    UnaryExpr: _ScopeScanner._record_harmless_operand,
+    IfStmt: lambda scanner, node: scanner.harmless.update(id(e) for e in node.expr),
+    ComparisonExpr: lambda scanner, node: scanner.harmless.update(id(e) for e in node.operands),
+    OpExpr: lambda scanner, node: scanner.harmless.update((id(node.left), id(node.right))),
+    NameExpr: lambda scanner, node: scanner._occurs(node),
+    MemberExpr: _ScopeScanner._record_member,
+    CallExpr: _ScopeScanner._record_call,
+    AssignmentExpr: lambda scanner, node: scanner._assign(node.target, None),
+}
+
+
+def scan(scope: Scope, layouts: dict[type, tuple[str, ...]] | None = None) -> ScopeFacts:
     facts = ScopeFacts(scope)
-    scanner = _ScopeScanner(facts)
+    scanner = _ScopeScanner(facts, layouts if layouts is not None else {})
     scanner.walk(scope.defs if isinstance(scope, MypyFile) else scope)
     scanner.finish()
     return facts
@@ -388,6 +408,7 @@ class ScanCache:
     def __init__(self, size: int = 256) -> None:
         self._size = size
         self._entries: OrderedDict[tuple[int, int], tuple[object, ScopeFacts]] = OrderedDict()
+        self._layouts: dict[type, tuple[str, ...]] = {}
 
     def facts(self, scope: Scope) -> ScopeFacts:
         body = scope.defs if isinstance(scope, MypyFile) else scope.body
@@ -396,7 +417,7 @@ class ScanCache:
         if cached is not None and cached[0] is body and cached[1].scope is scope:
             self._entries.move_to_end(key)
             return cached[1]
-        facts = scan(scope)
+        facts = scan(scope, self._layouts)
         self._entries[key] = (body, facts)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
