@@ -87,7 +87,7 @@ def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
     if isinstance(node, Decorator):
         return _decorated_nature(node)
     if isinstance(node, OverloadedFuncDef):
-        return Member.PROPERTY if node.is_property else Member.UNKNOWN
+        return _overloaded_nature(node)
     if isinstance(node, Var):
         return _variable_nature(node, from_instance=from_instance)
     return Member.UNKNOWN  # nested classes, aliases: autospec treats them specially
@@ -108,6 +108,21 @@ def _decorated_nature(decorator: Decorator) -> Member:
     if all(name in TRANSPARENT_DECORATORS for name in names):
         return _function_nature(decorator.func)
     return Member.UNKNOWN  # a wrapper may be sync around async (or, on 3.13, unwrapped)
+
+
+def _overloaded_nature(node: OverloadedFuncDef) -> Member:
+    """At run time the attribute is the implementation; a stub has only the overloads."""
+    if node.is_property:
+        return Member.PROPERTY
+    if node.impl is not None:
+        impl = node.impl
+        return _function_nature(impl) if isinstance(impl, FuncDef) else _decorated_nature(impl)
+    natures = {
+        _function_nature(item.func) if isinstance(item, Decorator) else _function_nature(item)
+        for item in node.items
+        if isinstance(item, (Decorator, FuncDef))
+    }
+    return natures.pop() if len(natures) == 1 else Member.UNKNOWN
 
 
 def _decorator_name(expr: object) -> str | None:
