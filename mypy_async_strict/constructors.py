@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from mypy.nodes import ARG_NAMED, ARG_POS, ARG_STAR, ARG_STAR2, CallExpr, DictExpr, Expression, NameExpr
 from mypy.plugin import FunctionContext
@@ -29,7 +30,7 @@ def _default(ctx: FunctionContext) -> Type:
     return ctx.default_return_type
 
 
-def mock_constructor_hook(kind: Kind):  # type: ignore[no-untyped-def]
+def mock_constructor_hook(kind: Kind) -> Callable[[FunctionContext], Type]:
     @degrade_to(_default)
     def hook(ctx: FunctionContext) -> Type:
         arguments = _read_arguments(ctx, positional=("spec",))

@@ -30,6 +30,7 @@ import types
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 EXPECTED_ERROR = re.compile(r"#\s*E(?:\[\w+\])?:")
 SECTION = re.compile(r"^\[(\w+)(?:\s+(.*?))?\]\s*$")
@@ -261,7 +262,7 @@ def _execute(
     module.__dict__["__oracle__"] = oracle
     sys.modules["main"] = module
 
-    def trace(frame: types.FrameType, event: str, arg: object) -> object:
+    def trace(frame: types.FrameType, event: str, arg: object) -> Any:
         if frame.f_code.co_filename != filename:
             return None  # trace only the case's own lines, not unittest.mock's
         if event == "line":
@@ -312,8 +313,8 @@ def _is_entry_point(name: str, function: object, filename: str) -> bool:
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))  # the package's run-time annotations (mypy_async_strict.mocks)
-    builtins.reveal_type = lambda value: value  # type: ignore[attr-defined]
-    builtins.reveal_locals = lambda: None  # type: ignore[attr-defined]
+    setattr(builtins, "reveal_type", lambda value: value)
+    setattr(builtins, "reveal_locals", lambda: None)
     os.environ.setdefault("PYTHONASYNCIODEBUG", "0")
     for argument in argv:
         for case in parse_test_file(Path(argument)):
