@@ -72,13 +72,18 @@ def _message(operand: Expression, mocks: list[MockType]) -> str:
 
 
 def _hint(ctx: MethodContext, operand: Expression, mock: MockType) -> str:
-    if not isinstance(operand, CallExpr) or is_mock_constructor(operand):
-        if mock.state.kind is Kind.ASYNC_MOCK:
-            return f'An AsyncMock is awaitable only through a call: "await {render(operand)}()"'
-        return (
-            "A mock object is never awaitable; await the call of an AsyncMock instead, "
-            'e.g. "await AsyncMock(return_value=...)()"'
-        )
+    if isinstance(operand, CallExpr) and not is_mock_constructor(operand):
+        return _call_hint(ctx, operand)
+    if mock.state.kind is Kind.ASYNC_MOCK:
+        return f'An AsyncMock is awaitable only through a call: "await {render(operand)}()"'
+    return (
+        "A mock object is never awaitable; await the call of an AsyncMock instead, "
+        'e.g. "await AsyncMock(return_value=...)()"'
+    )
+
+
+def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
+    """Why the callee's call returns a sync mock, and the fix that fits that reason."""
     callee = operand.callee
     lookup = getattr(ctx.api, "lookup_type_or_none", None)
     callee_mock = mocktypes.decode(lookup(callee)) if lookup is not None else None
