@@ -184,3 +184,50 @@ def kind_for_function_spec(requested: Kind, spec_is_coroutine_function: bool) ->
     if spec_is_coroutine_function and requested.callable:
         return Kind.ASYNC_MOCK
     return requested
+
+
+class Protocol(enum.Enum):
+    """The statement protocols a mock may or may not support, with the methods each needs."""
+
+    WITH = ("with", ("__enter__", "__exit__"))
+    ASYNC_WITH = ("async with", ("__aenter__", "__aexit__"))
+    FOR = ("for", ("__iter__",))
+    ASYNC_FOR = ("async for", ("__aiter__",))
+
+    @property
+    def statement(self) -> str:
+        return self.value[0]
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return self.value[1]
+
+    @property
+    def counterpart(self) -> Protocol:
+        """The sync/async twin: what to suggest when only the other one is supported."""
+        return _COUNTERPARTS[self]
+
+
+_COUNTERPARTS: Final = {
+    Protocol.WITH: Protocol.ASYNC_WITH,
+    Protocol.ASYNC_WITH: Protocol.WITH,
+    Protocol.FOR: Protocol.ASYNC_FOR,
+    Protocol.ASYNC_FOR: Protocol.FOR,
+}
+
+
+def supports_protocol(state: MockState, protocol: Protocol, spec_has: frozenset[str] | None) -> bool | None:
+    """Whether `with`/`async with`/`for`/`async for` works on the mock; None if unknown.
+
+    CPython: Mock, NonCallableMock and PropertyMock configure no magic methods, even with a
+    spec.  A specced MagicMock/AsyncMock/NonCallableMagicMock keeps only the magic methods its
+    spec has (`spec_has`: the spec's names among them, None if unknown).  Unspecced, MagicMock
+    and AsyncMock support all four; NonCallableMagicMock lacks `__aenter__`/`__aexit__`.
+    """
+    if not state.kind.magic:
+        return False
+    if state.specced:
+        if spec_has is None:
+            return None
+        return all(method in spec_has for method in protocol.methods)
+    return not (state.kind is Kind.NON_CALLABLE_MAGIC_MOCK and protocol is Protocol.ASYNC_WITH)

@@ -21,6 +21,7 @@ from mypy_async_strict.model import (  # noqa: E402
     Kind,
     Member,
     MockState,
+    Protocol,
     SpecMode,
     Target,
     call_outcome,
@@ -28,6 +29,7 @@ from mypy_async_strict.model import (  # noqa: E402
     instance_state,
     kind_for_function_spec,
     return_value_state,
+    supports_protocol,
 )
 
 
@@ -98,6 +100,74 @@ def called(obj: object) -> tuple[CallOutcome, Kind | None]:
     return CallOutcome.RETURN_VALUE, kind_of(result)
 
 
+class SyncManager:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+class AsyncManager:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *args: object) -> None:
+        return None
+
+
+class Iterable:
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter([])
+
+
+class AsyncIterable:
+    def __aiter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    async def __anext__(self) -> None:
+        raise StopAsyncIteration
+
+
+async def _use(protocol: Protocol, obj: object) -> bool:
+    try:
+        if protocol is Protocol.WITH:
+            with obj:  # type: ignore[attr-defined]
+                pass
+        elif protocol is Protocol.ASYNC_WITH:
+            async with obj:  # type: ignore[attr-defined]
+                pass
+        elif protocol is Protocol.FOR:
+            for _ in obj:  # type: ignore[attr-defined]
+                pass
+        else:
+            async for _ in obj:  # type: ignore[attr-defined]
+                pass
+    except (TypeError, AttributeError):
+        return False
+    return True
+
+
+def probe_protocols() -> tuple[int, list[str]]:
+    """`supports_protocol` against real `with`/`async with`/`for`/`async for` on mocks."""
+    checked = 0
+    mismatches: list[str] = []
+    specs: list[type | None] = [None, SyncManager, AsyncManager, Iterable, AsyncIterable, Spec]
+    for kind, cls in CLASSES.items():
+        for spec in specs:
+            state = MockState(kind, SpecMode.SPEC if spec else SpecMode.NONE, Target.INSTANCE if spec else Target.NOTHING)
+            spec_has = frozenset(name for name in dir(spec) if name.startswith("__")) if spec else None
+            for protocol in Protocol:
+                mock_object = cls(spec=spec) if spec else cls()
+                actual = asyncio.run(_use(protocol, mock_object))
+                predicted = supports_protocol(state, protocol, spec_has)
+                checked += 1
+                if predicted != actual:
+                    name = spec.__name__ if spec else None
+                    mismatches.append(f"{protocol.statement} {kind.value}(spec={name}): model {predicted}, CPython {actual}")
+    return checked, mismatches
+
+
 def main() -> int:
     checked = 0
     mismatches: list[str] = []
@@ -140,6 +210,9 @@ def main() -> int:
     for name, member in MEMBERS.items():
         predicted = child_state(instance_model, member)
         expect(f"create_autospec(Spec, instance=True).{name}", predicted and predicted.kind, kind_of(getattr(instance, name)))
+    checked_protocols, protocol_mismatches = probe_protocols()
+    checked += checked_protocols
+    mismatches += protocol_mismatches
     print(json.dumps({"python": sys.version.split()[0], "checked": checked, "mismatches": mismatches}))
     return 0
 
