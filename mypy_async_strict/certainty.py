@@ -49,7 +49,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     path = path_of(expr)
     if path is None:
         return UNCERTAIN
-    scopes = _scopes(api)
+    scopes = scopes_of(api)
     if not scopes:
         return UNCERTAIN
     located = _locate(path, scopes, cache)
@@ -64,7 +64,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     return _verdict(api, facts, root_value, path, expr, nested_query)
 
 
-def _scopes(api: CheckerPluginInterface) -> list[Scope]:
+def scopes_of(api: CheckerPluginInterface) -> list[Scope]:
     """The functions enclosing the checked expression, innermost first, then the module."""
     scope = getattr(api, "scope", None)
     stack = getattr(scope, "stack", None)
@@ -250,3 +250,24 @@ def _is_real_class(typ: Type) -> bool:
     if proper.type.fullname in ("builtins.object", "builtins.function"):
         return False
     return not proper.type.fullname.startswith(("unittest.mock.", "mypy_async_strict."))
+
+
+def protocol_configured(
+    api: CheckerPluginInterface, cache: ScanCache, expr: Expression, methods: tuple[str, ...]
+) -> bool:
+    """Whether code may have set one of `methods` on the mock at `expr` (`m.__enter__ = ...`)."""
+    path = path_of(expr)
+    scopes = scopes_of(api)
+    if path is None or not scopes:
+        return False  # a fresh mock built in place: nothing configured it
+    located = _locate(path, scopes, cache)
+    if located is None:
+        return True
+    facts, constructor, path = located
+    if constructor is None:
+        return True
+    nested_query = scopes[0] is not facts.scope
+    return any(
+        not _verdict(api, facts, constructor, path.extend(method), expr, nested_query).certain
+        for method in methods
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from mypy.nodes import CallExpr, MemberExpr
 from mypy.plugin import AttributeContext, MethodContext
-from mypy.types import AnyType, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
 from mypy_async_strict.members import lookup_member
+from mypy_async_strict.misuse import check_use
 from mypy_async_strict.model import (
     CallOutcome,
     Member,
@@ -77,16 +78,23 @@ class ChildHooks:
             value = mocktypes.encode(ctx.api, return_value_state(mock.state), None)
         if value is None:
             return ctx.default_return_type
+        declared = _declared_return(mock.stands_for)
         if outcome is CallOutcome.COROUTINE:
-            return _coroutine_of(ctx, value)
+            return check_use(ctx.api, self.cache, call, _coroutine_of(ctx, value), declared)
         if outcome in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
-            return value
+            return check_use(ctx.api, self.cache, call, value, declared)
         return ctx.default_return_type
 
 
 def _type_of(ctx: AttributeContext | MethodContext, expr: object) -> Type | None:
     lookup = getattr(ctx.api, "lookup_type_or_none", None)
     return lookup(expr) if lookup is not None else None
+
+
+def _declared_return(stands_for: Type) -> Type | None:
+    """What the real function a mock stands for returns (for fix hints)."""
+    proper = get_proper_type(stands_for)
+    return proper.ret_type if isinstance(proper, CallableType) else None
 
 
 def _coroutine_of(ctx: MethodContext, value: Type) -> Type:

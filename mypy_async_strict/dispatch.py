@@ -15,6 +15,8 @@ from mypy.types import Type
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.awaits import AwaitHooks
+from mypy_async_strict.callees import CallHooks
+from mypy_async_strict.protocols import ProtocolHooks
 from mypy_async_strict.children import ChildHooks
 from mypy_async_strict.constructors import create_autospec_hook, mock_constructor_hook
 from mypy_async_strict.provenance import ScanCache
@@ -30,6 +32,8 @@ class AsyncStrictPlugin(Plugin):
         cache = ScanCache()
         self._children = ChildHooks(cache)
         self._awaits = AwaitHooks(cache)
+        self._protocols = ProtocolHooks(cache)
+        self._calls = CallHooks(self, cache)
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
             name: mock_constructor_hook(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
@@ -38,14 +42,20 @@ class AsyncStrictPlugin(Plugin):
         self._annotations_found = _annotations_findable(options)
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return self._constructors.get(fullname)
+        constructor = self._constructors.get(fullname)
+        if constructor is not None:
+            return constructor
+        return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname in fullnames.CALL_HOOKS:
             return self._children.call
         if fullname in fullnames.AWAIT_HOOKS:
             return self._awaits.await_
-        return None
+        protocol = self._protocols.hooks.get(fullname)
+        if protocol is not None:
+            return protocol
+        return self._calls.method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, _ = fullname.rpartition(".")

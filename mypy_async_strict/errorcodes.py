@@ -11,3 +11,27 @@ MOCK_AWAIT: Final = ErrorCode(
     "An await on a mock object (or a mock's call result) that is not awaitable at run time",
     "mypy-async-strict",
 )
+
+ASYNC_WITH: Final = ErrorCode(
+    "async-with",
+    "A with statement of the wrong kind: 'with' on a coroutine or an asynchronous context "
+    "manager, 'async with' on a synchronous one",
+    "mypy-async-strict",
+)
+ASYNC_FOR: Final = ErrorCode(
+    "async-for",
+    "A for loop of the wrong kind: 'for' over a coroutine or an asynchronous iterable, "
+    "'async for' over a coroutine or a synchronous iterable",
+    "mypy-async-strict",
+)
+ASYNC_TRUTHY: Final = ErrorCode(
+    "async-truthy",
+    "A coroutine in a boolean context: always true, and never awaited",
+    "mypy-async-strict",
+)
+MOCK_PROTOCOL: Final = ErrorCode(
+    "mock-protocol",
+    "A mock in 'with'/'async with'/'for'/'async for' that supports neither form "
+    "(Mock has no magic methods; a specced MagicMock keeps only its spec's)",
+    "mypy-async-strict",
+)

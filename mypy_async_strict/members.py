@@ -40,7 +40,7 @@ UNKNOWN_MEMBER: Final = SpecMember(Member.UNKNOWN, AnyType(TypeOfAny.special_for
 
 
 def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMember:
-    info = _spec_class(state, stands_for)
+    info = spec_class(state, stands_for)
     if info is None or _is_dunder(name):
         return UNKNOWN_MEMBER
     instance = stands_for.item if isinstance(stands_for, TypeType) else stands_for
@@ -63,7 +63,7 @@ def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMe
 _INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
 
 
-def _spec_class(state: MockState, stands_for: ProperType) -> TypeInfo | None:
+def spec_class(state: MockState, stands_for: ProperType) -> TypeInfo | None:
     if state.target is Target.INSTANCE and isinstance(stands_for, Instance):
         return stands_for.type
     if state.target is Target.CLASS and isinstance(stands_for, TypeType):

@@ -196,11 +196,13 @@ class Protocol(enum.Enum):
 
     @property
     def statement(self) -> str:
-        return self.value[0]
+        statement: str = self.value[0]
+        return statement
 
     @property
     def methods(self) -> tuple[str, ...]:
-        return self.value[1]
+        methods: tuple[str, ...] = self.value[1]
+        return methods
 
     @property
     def counterpart(self) -> Protocol:

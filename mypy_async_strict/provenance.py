@@ -28,14 +28,18 @@ from mypy.nodes import (
     CallExpr,
     ClassDef,
     ComparisonExpr,
+    ConditionalExpr,
     Context,
+    DictionaryComprehension,
     DelStmt,
     DictExpr,
     Expression,
     ExpressionStmt,
     ForStmt,
     FuncItem,
+    GeneratorExpr,
     IfStmt,
+    ListComprehension,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -44,6 +48,7 @@ from mypy.nodes import (
     OperatorAssignmentStmt,
     OpExpr,
     RefExpr,
+    SetComprehension,
     StrExpr,
     TupleExpr,
     ListExpr,
@@ -92,6 +97,16 @@ NON_CONFIGURING_KEYWORDS: Final = frozenset(
 )
 
 
+class Usage(enum.Enum):
+    """How a statement or operator uses an expression's value."""
+
+    WITH = "with"
+    ASYNC_WITH = "async with"
+    FOR = "for"
+    ASYNC_FOR = "async for"
+    BOOL = "boolean context"
+
+
 class EventKind(enum.Enum):
     REPLACE = "replace"  # the object at the path is replaced (assigned, deleted)
     SUBTREE = "subtree"  # anything below the path may be replaced (configure_mock, setattr, wraps)
@@ -126,6 +141,7 @@ class ScopeFacts:
     definitions: dict[Var, list[Expression | None]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     loops: list[tuple[int, int]] = field(default_factory=list)
+    usage: dict[int, Usage] = field(default_factory=dict)  # id(expression) -> how it is used
     # Derived by certainty.py on first use: events with aliases followed; constructor keywords.
     rooted: list[Event] | None = None
     constructed: dict[int, list[Event]] = field(default_factory=dict)
@@ -270,15 +286,55 @@ class _ScopeScanner:
     def _record_for(self, node: ForStmt) -> None:
         self._assign(node.index, None)
         self._loop(node)
+        self.facts.usage[id(node.expr)] = Usage.ASYNC_FOR if node.is_async else Usage.FOR
 
     def _record_while(self, node: WhileStmt) -> None:
         self.harmless.add(id(node.expr))
         self._loop(node)
+        self._tested(node.expr)
 
     def _record_with(self, node: WithStmt) -> None:
         for target in node.target:
             if target is not None:
                 self._assign(target, None)
+        for item in node.expr:
+            self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
+
+    def _record_if(self, node: IfStmt) -> None:
+        for condition in node.expr:
+            self.harmless.add(id(condition))
+            self._tested(condition)
+
+    def _record_assert(self, node: AssertStmt) -> None:
+        self.harmless.add(id(node.expr))
+        self._tested(node.expr)
+
+    def _record_unary(self, node: UnaryExpr) -> None:
+        self.harmless.add(id(node.expr))
+        if node.op == "not":
+            self._tested(node.expr)
+
+    def _record_operator(self, node: OpExpr) -> None:
+        self.harmless.update((id(node.left), id(node.right)))
+        if node.op in ("and", "or"):
+            self._tested(node.left)  # the right operand is the result, tested only if it is
+
+    def _record_conditional(self, node: ConditionalExpr) -> None:
+        self._tested(node.cond)
+
+    def _record_comprehension(self, node: GeneratorExpr) -> None:
+        for conditions in node.condlists:
+            for condition in conditions:
+                self._tested(condition)
+
+    def _tested(self, expr: Expression) -> None:
+        """`expr`'s truth value is taken; through `not`, `and`, `or` their operands' too."""
+        self.facts.usage[id(expr)] = Usage.BOOL
+        if isinstance(expr, UnaryExpr) and expr.op == "not":
+            self._tested(expr.expr)
+        elif isinstance(expr, OpExpr) and expr.op in ("and", "or"):
+            self._tested(expr.left)
+            self._tested(expr.right)
 
     def _record_member(self, node: MemberExpr) -> None:
         self.harmless.add(id(node.expr))
@@ -377,12 +433,17 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     WhileStmt: _ScopeScanner._record_while,
     WithStmt: _ScopeScanner._record_with,
     ExpressionStmt: _ScopeScanner._record_harmless_operand,
-    AssertStmt: _ScopeScanner._record_harmless_operand,
+    AssertStmt: _ScopeScanner._record_assert,
     AwaitExpr: _ScopeScanner._record_harmless_operand,
-    UnaryExpr: _ScopeScanner._record_harmless_operand,
-    IfStmt: lambda scanner, node: scanner.harmless.update(id(e) for e in node.expr),
+    UnaryExpr: _ScopeScanner._record_unary,
+    IfStmt: _ScopeScanner._record_if,
     ComparisonExpr: lambda scanner, node: scanner.harmless.update(id(e) for e in node.operands),
-    OpExpr: lambda scanner, node: scanner.harmless.update((id(node.left), id(node.right))),
+    OpExpr: _ScopeScanner._record_operator,
+    ConditionalExpr: _ScopeScanner._record_conditional,
+    GeneratorExpr: _ScopeScanner._record_comprehension,
+    ListComprehension: lambda scanner, node: scanner._record_comprehension(node.generator),
+    SetComprehension: lambda scanner, node: scanner._record_comprehension(node.generator),
+    DictionaryComprehension: _ScopeScanner._record_comprehension,
     NameExpr: lambda scanner, node: scanner._occurs(node),
     MemberExpr: _ScopeScanner._record_member,
     CallExpr: _ScopeScanner._record_call,

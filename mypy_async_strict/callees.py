@@ -1,0 +1,96 @@
+"""Hooks on calls of real (non-mock) functions and methods whose value is async-sided.
+
+mypy asks the plugin for a hook for every call; only callees declared to return a coroutine, an
+async-only or sync-only context manager, or an async-only iterable get one (a cheap lookup of
+the callee's declaration).  Plugins are chained first-hook-wins, so mypy's own default hooks for
+the same callee are applied first, inside ours.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mypy.nodes import Decorator, FuncDef, OverloadedFuncDef, SymbolNode, TypeInfo
+from mypy.plugin import FunctionContext, MethodContext, Plugin
+from mypy.plugins.default import DefaultPlugin
+from mypy.types import CallableType, Instance, Overloaded, Type, get_proper_type
+
+from mypy_async_strict.misuse import check_use, shape_of
+from mypy_async_strict.provenance import ScanCache
+from mypy_async_strict.safety import degrade_to
+
+FunctionHook = Callable[[FunctionContext], Type]
+MethodHook = Callable[[MethodContext], Type]
+
+
+def _default_function(ctx: FunctionContext) -> Type:
+    return ctx.default_return_type
+
+
+def _default_method(ctx: MethodContext) -> Type:
+    return ctx.default_return_type
+
+
+class CallHooks:
+    def __init__(self, plugin: Plugin, cache: ScanCache) -> None:
+        self._plugin = plugin
+        self._cache = cache
+        self._mypy_default = DefaultPlugin(plugin.options)
+        self._function = degrade_to(_default_function)(self._check_function)
+        self._method = degrade_to(_default_method)(self._check_method)
+
+    def function_hook(self, fullname: str) -> FunctionHook | None:
+        if not self._returns_async_sided(self._lookup(fullname)):
+            return None
+        inner = self._mypy_default.get_function_hook(fullname)
+        if inner is None:
+            return self._function
+        return degrade_to(_default_function)(lambda ctx: self._check_function(ctx, inner))
+
+    def method_hook(self, fullname: str) -> MethodHook | None:
+        owner, _, name = fullname.rpartition(".")
+        if name.startswith("__"):
+            return None  # dunders are called by statements and operators, not by calls
+        info = self._lookup(owner)
+        if not isinstance(info, TypeInfo):
+            return None
+        symbol = info.get(name)
+        if symbol is None or not self._returns_async_sided(symbol.node):
+            return None
+        inner = self._mypy_default.get_method_hook(fullname)
+        if inner is None:
+            return self._method
+        return degrade_to(_default_method)(lambda ctx: self._check_method(ctx, inner))
+
+    def _check_function(self, ctx: FunctionContext, inner: FunctionHook | None = None) -> Type:
+        result = inner(ctx) if inner is not None else ctx.default_return_type
+        return check_use(ctx.api, self._cache, ctx.context, result)
+
+    def _check_method(self, ctx: MethodContext, inner: MethodHook | None = None) -> Type:
+        result = inner(ctx) if inner is not None else ctx.default_return_type
+        return check_use(ctx.api, self._cache, ctx.context, result)
+
+    def _lookup(self, fullname: str) -> SymbolNode | None:
+        try:
+            symbol = self._plugin.lookup_fully_qualified(fullname)
+        except (AssertionError, KeyError):
+            return None
+        return symbol.node if symbol is not None else None
+
+    def _returns_async_sided(self, node: SymbolNode | None) -> bool:
+        if isinstance(node, TypeInfo):
+            return shape_of(Instance(node, [])) is not None
+        callable_type = _declared_type(node)
+        if isinstance(callable_type, CallableType):
+            return shape_of(callable_type.ret_type) is not None
+        if isinstance(callable_type, Overloaded):
+            return any(shape_of(item.ret_type) is not None for item in callable_type.items)
+        return False
+
+
+def _declared_type(node: SymbolNode | None) -> object:
+    if isinstance(node, Decorator):
+        return get_proper_type(node.var.type) if node.var.type is not None else None
+    if isinstance(node, (FuncDef, OverloadedFuncDef)) and node.type is not None:
+        return get_proper_type(node.type)
+    return None
