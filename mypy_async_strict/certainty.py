@@ -267,7 +267,8 @@ def protocol_configured(
     if constructor is None:
         return True
     nested_query = scopes[0] is not facts.scope
-    return any(
-        not _verdict(api, facts, constructor, path.extend(method), expr, nested_query).certain
-        for method in methods
-    )
+    for method in methods:
+        verdict = _verdict(api, facts, constructor, path.extend(method), expr, nested_query)
+        if not verdict.certain or verdict.replacement is not None:
+            return True
+    return False

@@ -52,9 +52,8 @@ class AsyncStrictPlugin(Plugin):
             return self._children.call
         if fullname in fullnames.AWAIT_HOOKS:
             return self._awaits.await_
-        protocol = self._protocols.hooks.get(fullname)
-        if protocol is not None:
-            return protocol
+        if fullname == fullnames.MAGIC_METHOD_CALL:
+            return self._protocols.call
         return self._calls.method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:

@@ -42,6 +42,9 @@ KIND_BY_ANNOTATION: Final[dict[str, Kind]] = {
     name: kind for kind, name in ANNOTATION_BY_KIND.items()
 }
 
+# A mock's magic method as an attribute: `MagicMethodOf[<mock type>, Literal["__enter__"]]`.
+MAGIC_METHOD_CALL: Final = "mypy_async_strict.mocks.MagicMethodOf.__call__"
+
 # Methods of the annotation classes the plugin refines.
 CALL_HOOKS: Final = frozenset(f"{name}.__call__" for name in KIND_BY_ANNOTATION)
 AWAIT_HOOKS: Final = frozenset(f"{name}.__await__" for name in KIND_BY_ANNOTATION)

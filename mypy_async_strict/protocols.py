@@ -1,17 +1,22 @@
 """Mocks in `with`, `async with`, `for`, `async for`: supported only where CPython configures
-the magic methods (see model.supports_protocol).  Reported once, from `__enter__`/`__aenter__`/
-`__iter__`/`__aiter__` of the annotation classes; `__exit__`/`__aexit__` stay silent."""
+the magic methods (see model.supports_protocol).
+
+In mocks.pyi a mock's `__enter__` is an attribute of type `MagicMethodOf[<the mock>, "__enter__"]`
+(so tests can still write `m.__enter__.return_value = x`); `with m` calls it, and the hook on
+`MagicMethodOf.__call__` checks that call.  Reported once, from `__enter__`/`__aenter__`/
+`__iter__`/`__aiter__`; `__exit__`/`__aexit__` stay silent.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Final
+from typing import Final
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import Expression
+from mypy.nodes import CallExpr, Expression, MemberExpr
 from mypy.plugin import MethodContext
-from mypy.types import Type
+from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
-from mypy_async_strict import errorcodes, fullnames, mocktypes
+from mypy_async_strict import errorcodes, mocktypes
 from mypy_async_strict.certainty import protocol_configured
 from mypy_async_strict.members import spec_class
 from mypy_async_strict.mocktypes import MockType
@@ -33,25 +38,34 @@ def _default(ctx: MethodContext) -> Type:
     return ctx.default_return_type
 
 
+AWAITED_BY_STATEMENT: Final = frozenset({"__aenter__", "__aexit__"})
+
+
 class ProtocolHooks:
     def __init__(self, cache: ScanCache) -> None:
         self.cache = cache
-        # "mypy_async_strict.mocks.MagicMockOf.__enter__" -> its hook, for every annotation class
-        self.hooks = {
-            f"{annotation}.{method}": degrade_to(_default)(self._hook_for(protocol))
-            for annotation in fullnames.KIND_BY_ANNOTATION
-            for method, protocol in PROTOCOL_BY_METHOD.items()
-        }
+        self.call = degrade_to(_default)(self._call)
 
-    def _hook_for(self, protocol: Protocol) -> Callable[[MethodContext], Type]:
-        def hook(ctx: MethodContext) -> Type:
-            self._check(ctx, protocol)
+    def _call(self, ctx: MethodContext) -> Type:
+        """`MagicMethodOf[parent, name].__call__`, i.e. a statement calling a mock's dunder."""
+        magic = get_proper_type(ctx.type)
+        if not isinstance(magic, Instance) or len(magic.args) != 2:
             return ctx.default_return_type
+        name = get_proper_type(magic.args[1])
+        if not isinstance(name, LiteralType) or not isinstance(name.value, str):
+            return ctx.default_return_type
+        if _is_explicit_call(ctx.context, name.value):
+            return ctx.default_return_type  # `m.__enter__()` written out: not a statement
+        protocol = PROTOCOL_BY_METHOD.get(name.value)
+        if protocol is not None:
+            self._check(ctx, protocol, magic.args[0])
+        if name.value in AWAITED_BY_STATEMENT:
+            any_type = AnyType(TypeOfAny.special_form)
+            return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, any_type])
+        return AnyType(TypeOfAny.special_form)
 
-        return hook
-
-    def _check(self, ctx: MethodContext, protocol: Protocol) -> None:
-        mock = mocktypes.decode(ctx.type)
+    def _check(self, ctx: MethodContext, protocol: Protocol, parent: Type) -> None:
+        mock = mocktypes.decode(parent)
         expr = ctx.context
         if mock is None or not isinstance(expr, Expression):
             return
@@ -59,11 +73,20 @@ class ProtocolHooks:
             return
         if protocol_configured(ctx.api, self.cache, expr, protocol.methods):
             return  # `m.__enter__ = ...` configures the magic method on this mock
+        # Suggest the sync/async twin only when the spec says the real object supports it.
         twin = protocol.counterpart
-        twin_works = supports_protocol(mock.state, twin, _spec_magic(mock)) is True
+        twin_works = mock.state.specced and supports_protocol(mock.state, twin, _spec_magic(mock)) is True
         code = _code(protocol, twin_works)
         error = ctx.api.fail(_message(expr, mock, protocol), expr, code=code)
         ctx.api.msg.note(_hint(expr, mock, protocol, twin_works), expr, code=code, parent_error=error)
+
+
+def _is_explicit_call(context: object, name: str) -> bool:
+    return (
+        isinstance(context, CallExpr)
+        and isinstance(context.callee, MemberExpr)
+        and context.callee.name == name
+    )
 
 
 def _spec_magic(mock: MockType) -> frozenset[str] | None:

@@ -49,7 +49,12 @@ class Case:
 
     @property
     def expected_lines(self) -> list[int]:
-        return [n for n, text in enumerate(self.main, start=1) if EXPECTED_ERROR.search(text)]
+        # A comment-only line continues the expectations of the code line above it.
+        return [
+            n
+            for n, text in enumerate(self.main, start=1)
+            if EXPECTED_ERROR.search(text) and not text.lstrip().startswith("#")
+        ]
 
     @property
     def directives(self) -> list[str]:
@@ -233,7 +238,14 @@ def _statement_lines(case: Case) -> set[int]:
     A line may opt out with `# oracle: unreached` (a branch that is not meant to run).
     """
     tree = ast.parse("\n".join(case.main) + "\n")
+    expected = set(case.expected_lines)
     lines: set[int] = set()
+    skipped: set[int] = set()  # bodies of compound statements expected to fail (`with coro():`)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno in expected and hasattr(node, "body"):
+            skipped.update(
+                inner.lineno for inner in ast.walk(node) if isinstance(inner, ast.stmt) and inner is not node
+            )
     for function in tree.body:
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
             function.name == "main" or function.name.startswith("test")
@@ -242,6 +254,7 @@ def _statement_lines(case: Case) -> set[int]:
                 for node in ast.walk(statement):
                     if isinstance(node, ast.stmt):
                         lines.add(node.lineno)
+    lines -= skipped - expected
     return {line for line in lines if "oracle: unreached" not in case.main[line - 1]}
 
 
