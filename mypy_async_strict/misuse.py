@@ -81,7 +81,7 @@ def check_use(
     text = render(expr)
     error = api.fail(message.format(expr=text), expr, code=code)
     hint_source = declared if declared is not None and shape_of(declared) is shape else result
-    api.msg.note(_hint_text(hint, text, hint_source), expr, code=code, parent_error=error)
+    api.msg.note(_hint_text(hint, text, hint_source, usage), expr, code=code, parent_error=error)
     if usage is Usage.BOOL:
         return result
     return AnyType(TypeOfAny.from_error)
@@ -147,18 +147,26 @@ def _problem(shape: Shape, usage: Usage) -> tuple[ErrorCode, str, str | None] | 
     return _PROBLEMS.get((shape, usage))
 
 
-def _hint_text(hint: str | None, text: str, result: Type) -> str:
+def _hint_text(hint: str | None, text: str, result: Type, usage: Usage) -> str:
     if hint is not None:
         return hint.format(expr=text)
     awaited = _awaited(result)
     awaited_shape = shape_of(awaited) if awaited is not None else None
-    if awaited_shape is Shape.ASYNC_CONTEXT_MANAGER:
-        return f'Await it, then enter the result: "async with await {text}"'
-    if awaited_shape is Shape.SYNC_CONTEXT_MANAGER:
-        return f'Await it, then enter the result: "with await {text}"'
-    if awaited_shape is Shape.ASYNC_ITERABLE:
-        return f'Await it, then iterate: "async for ... in await {text}"'
+    if usage in (Usage.WITH, Usage.ASYNC_WITH):
+        if awaited_shape is Shape.ASYNC_CONTEXT_MANAGER:
+            return f'Await it, then enter the result: "async with await {text}"'
+        if awaited_shape is Shape.SYNC_CONTEXT_MANAGER:
+            return f'Await it, then enter the result: "with await {text}"'
+    if usage in (Usage.FOR, Usage.ASYNC_FOR):
+        if awaited_shape is Shape.ASYNC_ITERABLE:
+            return f'Await it, then iterate: "async for ... in await {text}"'
+        if _is_iterable(awaited):
+            return f'Await it, then iterate: "for ... in await {text}"'
     return f'Await it: "await {text}"'
+
+
+def _is_iterable(typ: ProperType | None) -> bool:
+    return isinstance(typ, Instance) and typ.type.get("__iter__") is not None
 
 
 def _awaited(result: Type) -> ProperType | None:
