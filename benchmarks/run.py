@@ -56,13 +56,29 @@ async def test_{n}_{t}() -> None:
 '''
 
 
-def generate(directory: Path, modules: int, tests: int) -> None:
+APPLICATION = '''
+async def handler_{n}_{t}(service: Service{n}, items: list[int]) -> int:
+    total = 0
+    for item in sorted(items):
+        total += await service.run() + len(str(item)).bit_length()
+    async with asyncio.Lock():
+        names = ", ".join(str(i) for i in items)
+    return total + len(names.split(","))
+'''
+
+
+def generate(directory: Path, modules: int, tests: int, application: bool = False) -> None:
+    """Mock-heavy tests, or (application=True) async application code with no mocks at all."""
     package = directory / "suite"
     package.mkdir()
     (package / "__init__.py").write_text("")
     for n in range(modules):
-        body = ["from unittest.mock import AsyncMock, MagicMock, create_autospec", SERVICE.format(n=n)]
-        body += [TEST.format(n=n, t=t) for t in range(tests)]
+        if application:
+            body = ["import asyncio", SERVICE.format(n=n)]
+            body += [APPLICATION.format(n=n, t=t) for t in range(tests)]
+        else:
+            body = ["from unittest.mock import AsyncMock, MagicMock, create_autospec", SERVICE.format(n=n)]
+            body += [TEST.format(n=n, t=t) for t in range(tests)]
         (package / f"test_{n}.py").write_text("\n".join(body))
 
 
@@ -98,18 +114,19 @@ def main() -> int:
     parser.add_argument("--modules", type=int, default=40)
     parser.add_argument("--tests", type=int, default=25)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
-        directory = Path(temporary)
-        generate(directory, options.modules, options.tests)
-        lines = options.modules * (len(SERVICE.splitlines()) + options.tests * len(TEST.splitlines()))
-        print(f"suite: {options.modules} modules, {options.modules * options.tests} tests, ~{lines} lines")
-        run_mypy(directory, with_plugin=False)  # warm the OS file cache for both runs
-        plain_time, plain_rss, plain_summary = run_mypy(directory, with_plugin=False)
-        plugin_time, plugin_rss, plugin_summary = run_mypy(directory, with_plugin=True)
-    print(f"plain mypy:   {plain_time:6.2f} s  {plain_rss:7.1f} MiB  {plain_summary}")
-    print(f"with plugin:  {plugin_time:6.2f} s  {plugin_rss:7.1f} MiB  {plugin_summary}")
-    print(f"time ratio:   {plugin_time / plain_time:.2f}x")
-    print(f"memory ratio: {plugin_rss / plain_rss:.2f}x")
+    for application in (False, True):
+        with tempfile.TemporaryDirectory() as temporary:
+            directory = Path(temporary)
+            generate(directory, options.modules, options.tests, application)
+            kind = "application code, no mocks" if application else "mock-heavy async tests"
+            print(f"suite: {kind}: {options.modules} modules x {options.tests} functions")
+            run_mypy(directory, with_plugin=False)  # warm the OS file cache for both runs
+            plain_time, plain_rss, plain_summary = run_mypy(directory, with_plugin=False)
+            plugin_time, plugin_rss, plugin_summary = run_mypy(directory, with_plugin=True)
+        print(f"  plain mypy:   {plain_time:6.2f} s  {plain_rss:7.1f} MiB  {plain_summary}")
+        print(f"  with plugin:  {plugin_time:6.2f} s  {plugin_rss:7.1f} MiB  {plugin_summary}")
+        print(f"  time ratio:   {plugin_time / plain_time:.2f}x")
+        print(f"  memory ratio: {plugin_rss / plain_rss:.2f}x")
     return 0
 
 

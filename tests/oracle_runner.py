@@ -10,6 +10,8 @@ recorded and execution goes on; then every top-level function named `main` or `t
 (coroutine functions through `asyncio.run`).  Directives in the main program, as comments:
   `# oracle: requires PKG`         skip the case where PKG cannot be imported
   `# oracle: python >= 3.12`       skip the case on older interpreters
+  `# oracle: fails`                this line fails at run time (its error code is disabled)
+A line with `# type: ignore[...]` is expected to fail as well.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-EXPECTED_ERROR = re.compile(r"#\s*E(?:\[\w+\])?:")
+# An expected error, a silenced one, or one of a code the case disables: all must fail.
+EXPECTED_ERROR = re.compile(r"#\s*E(?:\[\w+\])?:|#\s*type:\s*ignore\[|#\s*oracle:\s*fails")
 SECTION = re.compile(r"^\[(\w+)(?:\s+(.*?))?\]\s*$")
 DIRECTIVE = re.compile(r"#\s*oracle:\s*(.*)$")
 NEVER_AWAITED = "was never awaited"
