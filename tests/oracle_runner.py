@@ -11,7 +11,7 @@ recorded and execution goes on; then every top-level function named `main` or `t
   `# oracle: requires PKG`         skip the case where PKG cannot be imported
   `# oracle: python >= 3.12`       skip the case on older interpreters
   `# oracle: fails`                this line fails at run time (its error code is disabled)
-A line with `# type: ignore[...]` is expected to fail as well.
+A line with `# type: ignore[<plugin code>]` is expected to fail as well.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# An expected error, a silenced one, or one of a code the case disables: all must fail.
-EXPECTED_ERROR = re.compile(r"#\s*E(?:\[\w+\])?:|#\s*type:\s*ignore\[|#\s*oracle:\s*fails")
+# An expected error, a silenced plugin error, or one whose code the case disables: all fail.
+EXPECTED_ERROR = re.compile(
+    r"#\s*E(?:\[\w+\])?:|#\s*type:\s*ignore\[(?:mock|async)-|#\s*oracle:\s*fails"
+)
 SECTION = re.compile(r"^\[(\w+)(?:\s+(.*?))?\]\s*$")
 DIRECTIVE = re.compile(r"#\s*oracle:\s*(.*)$")
 NEVER_AWAITED = "was never awaited"
