@@ -58,7 +58,7 @@ class AsyncStrictPlugin(Plugin):
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, _ = fullname.rpartition(".")
-        if owner in fullnames.KIND_BY_ANNOTATION:
+        if owner == fullnames.SPEC_AWARE:
             return self._children.attribute
         return None
 

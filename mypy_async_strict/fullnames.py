@@ -42,6 +42,9 @@ KIND_BY_ANNOTATION: Final[dict[str, Kind]] = {
     name: kind for kind, name in ANNOTATION_BY_KIND.items()
 }
 
+# The base of the annotation classes, where `__getattr__` (the attribute hook's owner) lives.
+SPEC_AWARE: Final = "mypy_async_strict.mocks._SpecAware"
+
 # A mock's magic method as an attribute: `MagicMethodOf[<mock type>, Literal["__enter__"]]`.
 MAGIC_METHOD_CALL: Final = "mypy_async_strict.mocks.MagicMethodOf.__call__"
 

@@ -26,90 +26,32 @@ class MagicMethodOf(MagicMock, Generic[_Parent, _Name]):
     """A mock's magic method (`m.__enter__`, parent type and name as arguments)."""
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
-class MockOf(Mock, Generic[_T, _Mode]):
+class _SpecAware(Generic[_T, _Mode]):
+    """What every annotation class adds to its mock class; the plugin refines each member."""
     def __getattr__(self, name: str) -> Any: ...
     # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
     def __setattr__(self, name: str, value: object) -> None: ...
+    def __await__(self) -> Generator[Any, None, Any]: ...
+    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
+    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
+    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
+    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
+    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
+    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
+    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
+    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
+
+class MockOf(_SpecAware[_T, _Mode], Mock):
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
-    def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
 
-class MagicMockOf(MagicMock, Generic[_T, _Mode]):
-    def __getattr__(self, name: str) -> Any: ...
-    # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
-    def __setattr__(self, name: str, value: object) -> None: ...
+class MagicMockOf(_SpecAware[_T, _Mode], MagicMock):
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
-    def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
 
-class AsyncMockOf(AsyncMock, Generic[_T, _Mode]):
-    def __getattr__(self, name: str) -> Any: ...
-    # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
-    def __setattr__(self, name: str, value: object) -> None: ...
+class AsyncMockOf(_SpecAware[_T, _Mode], AsyncMock):
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
-    def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
 
-class NonCallableMockOf(NonCallableMock, Generic[_T, _Mode]):
-    def __getattr__(self, name: str) -> Any: ...
-    # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
-    def __setattr__(self, name: str, value: object) -> None: ...
-    def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
+class NonCallableMockOf(_SpecAware[_T, _Mode], NonCallableMock): ...
+class NonCallableMagicMockOf(_SpecAware[_T, _Mode], NonCallableMagicMock): ...
 
-class NonCallableMagicMockOf(NonCallableMagicMock, Generic[_T, _Mode]):
-    def __getattr__(self, name: str) -> Any: ...
-    # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
-    def __setattr__(self, name: str, value: object) -> None: ...
-    def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
-
-class PropertyMockOf(PropertyMock, Generic[_T, _Mode]):
-    def __getattr__(self, name: str) -> Any: ...
-    # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
-    def __setattr__(self, name: str, value: object) -> None: ...
+class PropertyMockOf(_SpecAware[_T, _Mode], PropertyMock):
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
-    def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
