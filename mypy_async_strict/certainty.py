@@ -272,3 +272,18 @@ def protocol_configured(
         if not verdict.certain or verdict.replacement is not None:
             return True
     return False
+
+
+def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> bool:
+    """Whether the mock at `expr` may come from `unsafe=True` (which allows any `assert*`).
+
+    Unknown roots (parameters, values from elsewhere) count as possibly unsafe.
+    """
+    path = path_of(expr)
+    scopes = scopes_of(api)
+    if path is None or not scopes:
+        return True
+    located = _locate(path, scopes, cache)
+    if located is None or located[1] is None:
+        return True
+    return "unsafe" in located[1].arg_names

@@ -8,7 +8,10 @@ from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
-from mypy_async_strict.members import lookup_member
+from mypy_async_strict import assertions, specattrs
+from mypy_async_strict.certainty import unsafe_root
+from mypy_async_strict.members import SpecMember, lookup_member, spec_class
+from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.misuse import check_use
 from mypy_async_strict.model import (
     CallOutcome,
@@ -52,12 +55,33 @@ class ChildHooks:
             member = lookup_member(parent.state, parent.stands_for, expr.name)
         else:
             member = None
+        if self._reported_missing(ctx, parent, expr, member):
+            return ctx.default_attr_type
         state = child_state(parent.state, member.nature if member else Member.DATA)
         if state is None:
             return ctx.default_attr_type
         stands_for = member.typ if member is not None else None
         encoded = mocktypes.encode(ctx.api, state, stands_for)
         return encoded if encoded is not None else ctx.default_attr_type
+
+    def _reported_missing(
+        self, ctx: AttributeContext, parent: MockType, expr: MemberExpr, member: SpecMember | None
+    ) -> bool:
+        """`mock-assert` and `mock-spec`: the attribute raises AttributeError at run time."""
+        if member is not None and member.nature not in (Member.MISSING, Member.UNKNOWN):
+            return False  # the spec has it (even an `assert_valid` method)
+        if assertions.is_assertion_name(expr.name):
+            if member is None or member.nature is Member.MISSING:
+                if not unsafe_root(ctx.api, self.cache, expr):
+                    assertions.report(ctx, parent, expr)
+                    return True
+            return False
+        if member is not None and member.nature is Member.MISSING:
+            info = spec_class(parent.state, parent.stands_for)
+            if info is not None:
+                specattrs.report_missing(ctx, info, expr)
+                return True
+        return False
 
     def _call(self, ctx: MethodContext) -> Type:
         mock = mocktypes.decode(ctx.type)

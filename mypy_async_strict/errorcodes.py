@@ -35,3 +35,15 @@ MOCK_PROTOCOL: Final = ErrorCode(
     "(Mock has no magic methods; a specced MagicMock keeps only its spec's)",
     "mypy-async-strict",
 )
+
+MOCK_SPEC: Final = ErrorCode(
+    "mock-spec",
+    "Reading an attribute that the mock's spec does not have (AttributeError at run time)",
+    "mypy-async-strict",
+)
+MOCK_ASSERT: Final = ErrorCode(
+    "mock-assert",
+    "A mock assertion method that does not exist: it raises AttributeError, or (before "
+    "Python 3.12, for the old aliases) silently checks nothing",
+    "mypy-async-strict",
+)
