@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr
 from mypy.plugin import MethodContext
-from mypy.types import Type
+from mypy.types import CallableType, Type, get_proper_type
 
 from mypy_async_strict import errorcodes, mocktypes
+from mypy_async_strict.misuse import Shape, shape_of
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind, SpecMode, Target
 from mypy_async_strict.certainty import judge
@@ -91,6 +92,12 @@ def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
     if callee_mock is None:
         return f'Use an AsyncMock for "{name}" so that its calls return awaitables'
     state = callee_mock.state
+    if _stands_for_async_function(callee_mock):
+        return (
+            f'"{name}" stands for an "async def", but this mock is {_article(state.kind.value)} '
+            f"{state.kind.value}: use AsyncMock (for patch.object, drop new_callable or pass "
+            "new_callable=AsyncMock)"
+        )
     if state.mode is SpecMode.CHILD or (state.mode.is_autospec and state.target is Target.FUNCTION):
         return (
             f'"{name}" is not "async def" in the spec, so the mock made it {_article(state.kind.value)} '
@@ -110,6 +117,15 @@ def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
             "so that async methods become AsyncMock"
         )
     return f'Use AsyncMock() for "{name}": calls of an AsyncMock return awaitables'
+
+
+def _stands_for_async_function(mock: MockType) -> bool:
+    stands_for = get_proper_type(mock.stands_for)
+    return (
+        mock.state.kind is not Kind.ASYNC_MOCK
+        and isinstance(stands_for, CallableType)
+        and shape_of(stands_for.ret_type) is Shape.COROUTINE
+    )
 
 
 def _is_unspecced(lookup: object, expr: Expression) -> bool:

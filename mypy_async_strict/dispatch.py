@@ -16,6 +16,7 @@ from mypy.types import Type
 from mypy_async_strict import fullnames
 from mypy_async_strict.awaits import AwaitHooks
 from mypy_async_strict.callees import CallHooks
+from mypy_async_strict.patches import patch_object_hook
 from mypy_async_strict.protocols import ProtocolHooks
 from mypy_async_strict.children import ChildHooks
 from mypy_async_strict.constructors import create_autospec_hook, mock_constructor_hook
@@ -54,6 +55,8 @@ class AsyncStrictPlugin(Plugin):
             return self._awaits.await_
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._protocols.call
+        if fullname == fullnames.PATCH_OBJECT:
+            return patch_object_hook
         return self._calls.method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:

@@ -17,8 +17,9 @@ NON_CALLABLE_MAGIC_MOCK: Final = "unittest.mock.NonCallableMagicMock"
 PROPERTY_MOCK: Final = "unittest.mock.PropertyMock"
 CREATE_AUTOSPEC: Final = "unittest.mock.create_autospec"
 
-# The standalone `mock` backport re-exports the same classes.
-BACKPORT_PREFIX: Final = "mock."
+PATCH: Final = "unittest.mock.patch"
+PATCH_OBJECT: Final = "unittest.mock._patcher.object"
+PATCH_PASS_ARG: Final = "unittest.mock._patch_pass_arg"
 
 MOCK_CONSTRUCTORS: Final[dict[str, Kind]] = {
     MOCK: Kind.MOCK,

@@ -93,6 +93,17 @@ def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
     return Member.UNKNOWN  # nested classes, aliases: autospec treats them specially
 
 
+def function_nature(node: object) -> Member:
+    """What a module-level (or any) definition is, for patching it."""
+    if isinstance(node, FuncDef):
+        return _function_nature(node)
+    if isinstance(node, Decorator):
+        return _decorated_nature(node)
+    if isinstance(node, OverloadedFuncDef):
+        return _overloaded_nature(node)
+    return Member.UNKNOWN
+
+
 def _function_nature(func: FuncDef) -> Member:
     if func.is_property:
         return Member.PROPERTY

@@ -36,15 +36,21 @@ class MockType:
     stands_for: ProperType
 
 
-def _annotation_class(api: CheckerPluginInterface, kind: Kind) -> TypeInfo | None:
-    """The class from mocks.pyi; the module is in builds that import `unittest.mock`."""
+def class_info(api: CheckerPluginInterface, fullname: str) -> TypeInfo | None:
+    """A class by its module's entry in the build (`named_generic_type` would need every parent
+    package loaded: `unittest` for `unittest.mock`)."""
+    module_name, _, name = fullname.rpartition(".")
     modules = getattr(api, "modules", None)
-    module = modules.get(fullnames.ANNOTATIONS_MODULE) if isinstance(modules, dict) else None
+    module = modules.get(module_name) if isinstance(modules, dict) else None
     if not isinstance(module, MypyFile):
         return None
-    name = fullnames.ANNOTATION_BY_KIND[kind].rpartition(".")[2]
     symbol = module.names.get(name)
     return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+
+
+def _annotation_class(api: CheckerPluginInterface, kind: Kind) -> TypeInfo | None:
+    """The class from mocks.pyi; the module is in builds that import `unittest.mock`."""
+    return class_info(api, fullnames.ANNOTATION_BY_KIND[kind])
 
 
 def encode(api: CheckerPluginInterface, state: MockState, stands_for: Type | None) -> Type | None:

@@ -93,7 +93,11 @@ INSPECTING_CALLS: Final = frozenset(
 )
 # Constructor keywords that configure nothing on the mock.
 NON_CONFIGURING_KEYWORDS: Final = frozenset(
-    {"spec", "spec_set", "name", "parent", "unsafe", "instance", "_new_name", "_new_parent"}
+    {
+        "spec", "spec_set", "name", "parent", "unsafe", "instance", "_new_name", "_new_parent",
+        # patch.object's own keywords
+        "new_callable", "autospec", "create",
+    }
 )
 
 
@@ -148,14 +152,36 @@ class ScopeFacts:
 
 
 def is_mock_constructor(expr: Expression) -> bool:
+    """A call that makes a fresh mock: a mock class, `create_autospec`, `patch.object(...)`
+    (as a `with` item) or `patch.object(...).start()`."""
+    if not isinstance(expr, CallExpr):
+        return False
+    callee = expr.callee
+    if isinstance(callee, RefExpr) and (
+        callee.fullname in fullnames.MOCK_CONSTRUCTORS or callee.fullname == fullnames.CREATE_AUTOSPEC
+    ):
+        return True
+    if isinstance(callee, MemberExpr) and callee.name == "start":
+        return is_patch_object(callee.expr)
+    return is_patch_object(expr)
+
+
+def is_patch_object(expr: Expression) -> bool:
     return (
         isinstance(expr, CallExpr)
-        and isinstance(expr.callee, RefExpr)
-        and (
-            expr.callee.fullname in fullnames.MOCK_CONSTRUCTORS
-            or expr.callee.fullname == fullnames.CREATE_AUTOSPEC
-        )
+        and isinstance(expr.callee, MemberExpr)
+        and expr.callee.name == "object"
+        and isinstance(expr.callee.expr, RefExpr)
+        and expr.callee.expr.fullname == fullnames.PATCH
     )
+
+
+def configuring_call(expr: CallExpr) -> CallExpr:
+    """The call whose keywords configure the mock: `patch.object(...)` for its `.start()`."""
+    callee = expr.callee
+    if isinstance(callee, MemberExpr) and callee.name == "start" and isinstance(callee.expr, CallExpr):
+        return callee.expr
+    return expr
 
 
 def path_of(expr: Expression) -> Path | None:
@@ -180,6 +206,7 @@ def path_of(expr: Expression) -> Path | None:
 
 def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
     """What a mock constructor's keywords configure, as events below `at`."""
+    call = configuring_call(call)
     events: list[Event] = []
     for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
         if kind == ARG_STAR2:
@@ -294,9 +321,10 @@ class _ScopeScanner:
         self._tested(node.expr)
 
     def _record_with(self, node: WithStmt) -> None:
-        for target in node.target:
+        for item, target in zip(node.expr, node.target):
             if target is not None:
-                self._assign(target, None)
+                # `with patch.object(...) as m` binds a fresh mock, like a constructor.
+                self._assign(target, item if is_patch_object(item) else None)
         for item in node.expr:
             self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
 
