@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Union
 
-from mypy.nodes import ARG_NAMED, ARG_POS, ARG_STAR, ARG_STAR2, CallExpr, DictExpr, Expression, NameExpr
-from mypy.plugin import FunctionContext
-from mypy.types import Type, TypeType
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
+    ARG_STAR,
+    ARG_STAR2,
+    CallExpr,
+    DictExpr,
+    Expression,
+    MemberExpr,
+    NameExpr,
+)
+from mypy.plugin import AttributeContext, FunctionContext, MethodContext
+from mypy.types import Instance, Type, TypeType
 
-from mypy_async_strict import mocktypes
+from mypy_async_strict import fullnames, mocktypes
 from mypy_async_strict.model import Kind, MockState, SpecMode, Target, kind_for_function_spec
 from mypy_async_strict.safety import degrade_to
 from mypy_async_strict.spec import SpecInfo, analyze_spec
@@ -26,13 +36,16 @@ class _Arguments:
         return self.types.get(id(expr))
 
 
-def _default(ctx: FunctionContext) -> Type:
+CallContext = Union[FunctionContext, MethodContext]  # mock classes, or `mocker.MagicMock(...)`
+
+
+def _default(ctx: CallContext) -> Type:
     return ctx.default_return_type
 
 
-def mock_constructor_hook(kind: Kind) -> Callable[[FunctionContext], Type]:
+def mock_constructor_hook(kind: Kind) -> Callable[[CallContext], Type]:
     @degrade_to(_default)
-    def hook(ctx: FunctionContext) -> Type:
+    def hook(ctx: CallContext) -> Type:
         arguments = _read_arguments(ctx, positional=("spec",))
         if arguments is None:
             return ctx.default_return_type
@@ -46,7 +59,7 @@ def mock_constructor_hook(kind: Kind) -> Callable[[FunctionContext], Type]:
 
 
 @degrade_to(_default)
-def create_autospec_hook(ctx: FunctionContext) -> Type:
+def create_autospec_hook(ctx: CallContext) -> Type:
     arguments = _read_arguments(ctx, positional=("spec", "spec_set", "instance"))
     if arguments is None or "spec" not in arguments.by_name:
         return ctx.default_return_type
@@ -99,7 +112,7 @@ def _autospec_state(spec: SpecInfo, mode: SpecMode, instance: bool) -> tuple[Moc
     return MockState(Kind.MAGIC_MOCK, mode, Target.CLASS), TypeType.make_normalized(spec.stands_for)
 
 
-def _read_arguments(ctx: FunctionContext, positional: tuple[str, ...]) -> _Arguments | None:
+def _read_arguments(ctx: CallContext, positional: tuple[str, ...]) -> _Arguments | None:
     call = ctx.context
     if not isinstance(call, CallExpr):
         return None
@@ -130,3 +143,14 @@ def _literal_bool(expr: Expression | None) -> bool | None:
     if isinstance(expr, NameExpr) and expr.fullname in ("builtins.True", "builtins.False"):
         return expr.fullname == "builtins.True"
     return None
+
+
+def mocker_class_attribute_hook(ctx: AttributeContext) -> Type:
+    """`mocker.MagicMock` is `unittest.mock.MagicMock` (pytest-mock leaves it untyped)."""
+    if not isinstance(ctx.context, MemberExpr):
+        return ctx.default_attr_type
+    name = f"{fullnames.MOCK_MODULE}.{ctx.context.name}"
+    info = mocktypes.class_info(ctx.api, name)
+    if info is None:
+        return ctx.default_attr_type
+    return TypeType(Instance(info, []))

@@ -16,10 +16,14 @@ from mypy.types import Type
 from mypy_async_strict import fullnames
 from mypy_async_strict.awaits import AwaitHooks
 from mypy_async_strict.callees import CallHooks
-from mypy_async_strict.patches import patch_object_hook
+from mypy_async_strict.patches import mocker_patch_object_hook, patch_object_hook
 from mypy_async_strict.protocols import ProtocolHooks
 from mypy_async_strict.children import ChildHooks
-from mypy_async_strict.constructors import create_autospec_hook, mock_constructor_hook
+from mypy_async_strict.constructors import (
+    create_autospec_hook,
+    mock_constructor_hook,
+    mocker_class_attribute_hook,
+)
 from mypy_async_strict.provenance import ScanCache
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
@@ -39,6 +43,11 @@ class AsyncStrictPlugin(Plugin):
             name: mock_constructor_hook(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
         self._constructors[fullnames.CREATE_AUTOSPEC] = create_autospec_hook
+        self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
+            name: mock_constructor_hook(kind) for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
+        }
+        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = create_autospec_hook
+        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = mocker_patch_object_hook
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 
@@ -57,12 +66,17 @@ class AsyncStrictPlugin(Plugin):
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:
             return patch_object_hook
+        mocker_method = self._mocker_methods.get(fullname)
+        if mocker_method is not None:
+            return mocker_method
         return self._calls.method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, _ = fullname.rpartition(".")
         if owner == fullnames.SPEC_AWARE:
             return self._children.attribute
+        if fullname in fullnames.MOCKER_CONSTRUCTORS:
+            return mocker_class_attribute_hook
         return None
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:

@@ -17,6 +17,16 @@ NON_CALLABLE_MAGIC_MOCK: Final = "unittest.mock.NonCallableMagicMock"
 PROPERTY_MOCK: Final = "unittest.mock.PropertyMock"
 CREATE_AUTOSPEC: Final = "unittest.mock.create_autospec"
 
+# pytest-mock's `mocker` fixture: the same classes and functions, as attributes and methods.
+MOCKER: Final = "pytest_mock.plugin.MockerFixture"
+MOCKER_CONSTRUCTORS: Final[dict[str, Kind]] = {
+    f"{MOCKER}.{kind.value}": kind for kind in Kind
+}
+MOCKER_CREATE_AUTOSPEC: Final = f"{MOCKER}.create_autospec"
+MOCKER_PATCH_OBJECT: Final = f"{MOCKER}._Patcher.object"
+# Attribute names of `mocker` whose calls make fresh mocks (for provenance, which is syntactic).
+MOCKER_FACTORIES: Final = frozenset({kind.value for kind in Kind} | {"create_autospec"})
+
 PATCH: Final = "unittest.mock.patch"
 PATCH_OBJECT: Final = "unittest.mock._patcher.object"
 PATCH_PASS_ARG: Final = "unittest.mock._patch_pass_arg"

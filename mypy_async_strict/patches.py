@@ -44,18 +44,30 @@ def _default(ctx: MethodContext) -> Type:
 
 @degrade_to(_default)
 def patch_object_hook(ctx: MethodContext) -> Type:
-    call = _read(ctx.context)
-    if call is None or "new" in call.keywords:
-        return ctx.default_return_type  # `new=`: typeshed already types the patch by its value
-    member = _patched_member(ctx, call)
-    if member is None:
-        return ctx.default_return_type
-    nature, member_type = member
-    mock = _installed_mock(ctx, call, nature, member_type)
+    """`patch.object(...)`: a patcher whose `__enter__`/`start()` give the mock."""
+    mock = _patched_mock(ctx)
     if mock is None:
         return ctx.default_return_type
     patch_class = mocktypes.class_info(ctx.api, fullnames.PATCH_PASS_ARG)
     return Instance(patch_class, [mock]) if patch_class is not None else ctx.default_return_type
+
+
+@degrade_to(_default)
+def mocker_patch_object_hook(ctx: MethodContext) -> Type:
+    """pytest-mock's `mocker.patch.object(...)`: starts the patch and returns the mock."""
+    mock = _patched_mock(ctx)
+    return mock if mock is not None else ctx.default_return_type
+
+
+def _patched_mock(ctx: MethodContext) -> Type | None:
+    call = _read(ctx.context)
+    if call is None or "new" in call.keywords:
+        return None  # `new=`: typeshed already types the patch by its value
+    member = _patched_member(ctx, call)
+    if member is None:
+        return None
+    nature, member_type = member
+    return _installed_mock(ctx, call, nature, member_type)
 
 
 def _read(context: object) -> _PatchCall | None:

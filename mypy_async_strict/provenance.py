@@ -163,17 +163,26 @@ def is_mock_constructor(expr: Expression) -> bool:
         return True
     if isinstance(callee, MemberExpr) and callee.name == "start":
         return is_patch_object(callee.expr)
+    if isinstance(callee, MemberExpr) and callee.name in fullnames.MOCKER_FACTORIES:
+        return _is_mocker(callee.expr)  # mocker.MagicMock(...), mocker.create_autospec(...)
     return is_patch_object(expr)
 
 
 def is_patch_object(expr: Expression) -> bool:
-    return (
-        isinstance(expr, CallExpr)
-        and isinstance(expr.callee, MemberExpr)
-        and expr.callee.name == "object"
-        and isinstance(expr.callee.expr, RefExpr)
-        and expr.callee.expr.fullname == fullnames.PATCH
-    )
+    """`patch.object(...)`, or pytest-mock's `mocker.patch.object(...)`."""
+    if not isinstance(expr, CallExpr) or not isinstance(expr.callee, MemberExpr):
+        return False
+    if expr.callee.name != "object":
+        return False
+    patcher = expr.callee.expr
+    if isinstance(patcher, RefExpr) and patcher.fullname == fullnames.PATCH:
+        return True
+    return isinstance(patcher, MemberExpr) and patcher.name == "patch" and _is_mocker(patcher.expr)
+
+
+def _is_mocker(expr: Expression) -> bool:
+    """A `mocker` fixture by name: provenance is syntactic (the hooks check the real type)."""
+    return isinstance(expr, NameExpr) and expr.name == "mocker"
 
 
 def configuring_call(expr: CallExpr) -> CallExpr:
