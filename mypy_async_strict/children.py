@@ -8,7 +8,7 @@ from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
-from mypy_async_strict import assertions, specattrs
+from mypy_async_strict import assertions, signatures, specattrs
 from mypy_async_strict.certainty import unsafe_root
 from mypy_async_strict.members import SpecMember, lookup_member, spec_class
 from mypy_async_strict.mocktypes import MockType
@@ -40,6 +40,7 @@ class ChildHooks:
         self.cache = cache
         self.attribute = degrade_to(_default_attribute)(self._attribute)
         self.call = degrade_to(_default_return)(self._call)
+        self.assertion = degrade_to(_default_return)(self._assertion)
 
     def _attribute(self, ctx: AttributeContext) -> Type:
         parent = mocktypes.decode(ctx.type)
@@ -83,11 +84,19 @@ class ChildHooks:
                 return True
         return False
 
+    def _assertion(self, ctx: MethodContext) -> Type:
+        """`m.assert_called_with(...)` and the other call assertions of an autospecced mock."""
+        mock = mocktypes.decode(ctx.type)
+        if mock is not None and isinstance(ctx.context, CallExpr):
+            signatures.check_assertion(ctx, mock, ctx.context)
+        return ctx.default_return_type
+
     def _call(self, ctx: MethodContext) -> Type:
         mock = mocktypes.decode(ctx.type)
         call = ctx.context
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
+        signatures.check_call(ctx, mock, call)  # arity is checked whatever the return value
         verdict = judge(ctx.api, self.cache, call)
         if not verdict.certain:
             return ctx.default_return_type

@@ -62,6 +62,8 @@ class AsyncStrictPlugin(Plugin):
             return self._children.call
         if fullname in fullnames.AWAIT_HOOKS:
             return self._awaits.await_
+        if fullname in fullnames.CALL_ASSERTION_HOOKS:
+            return self._children.assertion
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:

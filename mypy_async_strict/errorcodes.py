@@ -47,3 +47,10 @@ MOCK_ASSERT: Final = ErrorCode(
     "Python 3.12, for the old aliases) silently checks nothing",
     "mypy-async-strict",
 )
+
+MOCK_CALL: Final = ErrorCode(
+    "mock-call",
+    "A call of an autospecced mock, or an assertion about one, whose arguments do not fit the "
+    "spec's signature (TypeError, or an assertion that can never pass)",
+    "mypy-async-strict",
+)

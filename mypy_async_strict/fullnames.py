@@ -62,6 +62,18 @@ MAGIC_METHOD_CALL: Final = "mypy_async_strict.mocks.MagicMethodOf.__call__"
 # Methods of the annotation classes the plugin refines.
 CALL_HOOKS: Final = frozenset(f"{name}.__call__" for name in KIND_BY_ANNOTATION)
 AWAIT_HOOKS: Final = frozenset(f"{name}.__await__" for name in KIND_BY_ANNOTATION)
+CALL_ASSERTION_HOOKS: Final = frozenset(
+    f"{name}.{method}"
+    for name in KIND_BY_ANNOTATION
+    for method in (
+        "assert_called_with",
+        "assert_called_once_with",
+        "assert_any_call",
+        "assert_awaited_with",
+        "assert_awaited_once_with",
+        "assert_any_await",
+    )
+)
 
 # Names that configure a mock's children when called on it.
 CONFIGURING_METHODS: Final = frozenset(
