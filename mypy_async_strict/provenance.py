@@ -38,12 +38,14 @@ from mypy.nodes import (
     ForStmt,
     FuncItem,
     GeneratorExpr,
+    GlobalDecl,
     IfStmt,
     ListComprehension,
     MemberExpr,
     MypyFile,
     NameExpr,
     Node,
+    NonlocalDecl,
     StarExpr,
     OperatorAssignmentStmt,
     OpExpr,
@@ -276,6 +278,7 @@ class _ScopeScanner:
         self.harmless: set[int] = set()  # ids of expressions in positions that keep no reference
         self.occurrences: list[tuple[Expression, int, bool]] = []
         self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
+        self.shared_names: set[str] = set()  # `global`/`nonlocal`: assigned from other scopes too
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -448,8 +451,15 @@ class _ScopeScanner:
         end = stmt.end_line if stmt.end_line is not None else stmt.line
         self.facts.loops.append((stmt.line, end))
 
+    def _record_shared(self, node: GlobalDecl | NonlocalDecl) -> None:
+        self.shared_names.update(node.names)
+
     def finish(self) -> None:
-        """Every path expression left in a position that may keep it is an escape."""
+        """Every path expression left in a position that may keep it is an escape; a variable
+        declared `global`/`nonlocal` may be rebound anywhere, so it has no single definition."""
+        for var, values in self.facts.definitions.items():
+            if var.name in self.shared_names:
+                values.append(None)
         for expr, line, nested in self.occurrences:
             if id(expr) in self.harmless:
                 continue
@@ -485,6 +495,8 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     MemberExpr: _ScopeScanner._record_member,
     CallExpr: _ScopeScanner._record_call,
     AssignmentExpr: lambda scanner, node: scanner._assign(node.target, None),
+    GlobalDecl: _ScopeScanner._record_shared,
+    NonlocalDecl: _ScopeScanner._record_shared,
 }
 
 
