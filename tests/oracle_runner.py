@@ -257,8 +257,9 @@ def _statement_lines(case: Case) -> set[int]:
         ):
             for statement in function.body:
                 for node in ast.walk(statement):
-                    # `pass` claims nothing (an empty loop's body may rightly never run).
-                    if isinstance(node, ast.stmt) and not isinstance(node, ast.Pass):
+                    # `pass` claims nothing (an empty loop's body may rightly never run);
+                    # `global`/`nonlocal` are declarations, which never run.
+                    if isinstance(node, ast.stmt) and not isinstance(node, (ast.Pass, ast.Global, ast.Nonlocal)):
                         lines.add(node.lineno)
     lines -= skipped - expected
     return {line for line in lines if "oracle: unreached" not in case.main[line - 1]}
