@@ -44,6 +44,8 @@ def shape_of(typ: Type) -> Shape | None:
     info = proper.type
     if info.fullname in COROUTINE_CLASSES or info.has_base("typing.Coroutine"):
         return Shape.COROUTINE
+    if info.fallback_to_any:
+        return None  # a base mypy cannot see (or a mock) may provide the other protocol
     has = {name: info.get(name) is not None for name in ("__enter__", "__aenter__", "__iter__", "__aiter__")}
     if has["__aenter__"] and not has["__enter__"]:
         return Shape.ASYNC_CONTEXT_MANAGER
