@@ -91,8 +91,8 @@ def _is_explicit_call(context: object, name: str) -> bool:
 
 def _spec_magic(mock: MockType) -> frozenset[str] | None:
     info = spec_class(mock.state, mock.stands_for)
-    if info is None:
-        return None
+    if info is None or info.fallback_to_any:
+        return None  # unknown spec, or a base mypy cannot see
     return frozenset(name for name in MAGIC_NAMES if info.get(name) is not None)
 
 
