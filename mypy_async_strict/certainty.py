@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
-from mypy.argmap import map_actuals_to_formals
-from mypy.nodes import CallExpr, Expression, FuncItem, MypyFile, Var
+from mypy.nodes import ARG_STAR2, CallExpr, DictExpr, Expression, FuncItem, MypyFile, StrExpr, Var
 from mypy.plugin import CheckerPluginInterface
-from mypy.types import (
-    AnyType,
-    CallableType,
-    Instance,
-    NoneType,
-    Type,
-    TypeOfAny,
-    UnionType,
-    get_proper_type,
-)
 
 from mypy_async_strict.provenance import (
     Event,
     EventKind,
+    blocks_at,
     Path,
     ScanCache,
     Scope,
@@ -131,6 +121,7 @@ def _verdict(
     """
     root = query.root
     line = expr.line
+    query_blocks = None if nested_query else blocks_at(facts, line)
     events = _rooted_events(facts) + _constructor_configuration(facts, constructor, root)
     replacements: dict[int, list[Event]] = {}
     for event in events:
@@ -139,14 +130,14 @@ def _verdict(
         if not _applies(event, facts, line, nested_query):
             continue
         effect = _effect(event, query.segments)
-        if effect == "uncertain" and event.call is not None and _typed_parameter(api, event):
-            continue
+        if effect == "replaced" and not _dominates(event, line, query_blocks):
+            effect = "uncertain"  # replaced on some paths only (a branch, a loop, a closure)
         if effect == "uncertain":
             return UNCERTAIN
         if effect == "replaced":
             replacements.setdefault(len(event.path.segments), []).append(event)
-    if any(len(at_depth) > 1 for at_depth in replacements.values()):
-        return UNCERTAIN
+    if len(replacements) > 1 or any(len(at_depth) > 1 for at_depth in replacements.values()):
+        return UNCERTAIN  # which replacement is in place depends on the order they ran in
     exact = replacements.get(len(query.segments))
     return Verdict(certain=True, replacement=exact[0].value if exact else None)
 
@@ -174,13 +165,12 @@ def _rooted(event: Event, facts: ScopeFacts) -> Event:
     path = _expand(event.path, facts)
     if path == event.path:
         return event
-    return Event(
-        event.kind, path, event.line, event.nested, event.value, event.target, event.call
-    )
+    return Event(event.kind, path, event.line, event.nested, event.value, event.target)
 
 
 def _replacement_configuration(events: list[Event]) -> list[Event]:
-    """`m.x = AsyncMock(return_value=1)` configures `m.x()` too, however deep the nesting."""
+    """`m.x = AsyncMock(return_value=1)` configures `m.x()` too, however deep the nesting; those
+    keywords take effect where (and when) the replacement does."""
     extra: list[Event] = []
     pending = list(events)
     while pending:
@@ -188,10 +178,25 @@ def _replacement_configuration(events: list[Event]) -> list[Event]:
         if event.kind is EventKind.REPLACE and isinstance(event.value, CallExpr):
             if is_mock_constructor(event.value):
                 for inner in constructor_events(event.value, event.path, event.line):
-                    nested = Event(inner.kind, inner.path, inner.line, event.nested, inner.value)
+                    nested = replace(
+                        inner,
+                        nested=event.nested,
+                        blocks=event.blocks,
+                        definition=event.definition,
+                    )
                     extra.append(nested)
                     pending.append(nested)
     return extra
+
+
+def _dominates(event: Event, line: int, query_blocks: tuple[int, ...] | None) -> bool:
+    """Whether the replacement certainly ran before the query: earlier, in a block that
+    encloses the query (so not in a branch or loop the query is outside of)."""
+    if event.definition:
+        return True  # a keyword of the constructor that made the mock
+    if event.nested or query_blocks is None or event.line >= line:
+        return False
+    return query_blocks[: len(event.blocks)] == event.blocks
 
 
 def _applies(event: Event, facts: ScopeFacts, line: int, nested_query: bool) -> bool:
@@ -211,45 +216,6 @@ def _effect(event: Event, query: tuple[str, ...]) -> str:
     if event.value is not None and is_mock_constructor(event.value):
         return "replaced"
     return "uncertain"
-
-
-def _typed_parameter(api: CheckerPluginInterface, event: Event) -> bool:
-    """Passing a mock to a parameter typed with a real class is not an escape.
-
-    Code typed against `AsyncSession` cannot replace a method or set `return_value` without a
-    type error of its own; a helper taking `Any`, `object`, a mock type or a callable may.
-    Only calls already checked (before the query) have known callee types.
-    """
-    call = event.call
-    lookup = getattr(api, "lookup_type_or_none", None)
-    if call is None or lookup is None:
-        return False
-    callee = get_proper_type(lookup(call.callee))
-    if not isinstance(callee, CallableType):
-        return False
-    argument_types = [lookup(arg) or AnyType(TypeOfAny.special_form) for arg in call.args]
-    formal_to_actual = map_actuals_to_formals(
-        call.arg_kinds, call.arg_names, callee.arg_kinds, callee.arg_names,
-        lambda index: argument_types[index],
-    )
-    for formal, actuals in enumerate(formal_to_actual):
-        for actual in actuals:
-            if call.args[actual] is event.target and not _is_real_class(callee.arg_types[formal]):
-                return False
-    return any(event.target in [call.args[a] for a in actuals] for actuals in formal_to_actual)
-
-
-def _is_real_class(typ: Type) -> bool:
-    proper = get_proper_type(typ)
-    if isinstance(proper, UnionType):
-        return all(_is_real_class(item) for item in proper.relevant_items())
-    if isinstance(proper, NoneType):
-        return True
-    if not isinstance(proper, Instance) or proper.type.fallback_to_any:
-        return False
-    if proper.type.fullname in ("builtins.object", "builtins.function"):
-        return False
-    return not proper.type.fullname.startswith(("unittest.mock.", "mypy_async_strict."))
 
 
 def protocol_configured(
@@ -286,4 +252,22 @@ def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
     located = _locate(path, scopes, cache)
     if located is None or located[1] is None:
         return True
-    return "unsafe" in located[1].arg_names
+    return _may_pass_unsafe(located[1])
+
+
+def _may_pass_unsafe(constructor: CallExpr) -> bool:
+    for kind, name, arg in zip(constructor.arg_kinds, constructor.arg_names, constructor.args):
+        if name == "unsafe":
+            return True
+        if kind == ARG_STAR2:
+            if not isinstance(arg, DictExpr):
+                return True
+            if any(not isinstance(key, StrExpr) or key.value == "unsafe" for key, _ in arg.items):
+                return True
+    return False
+
+
+def stored_loosely(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> bool:
+    """Whether `expr`'s value goes where a later store may replace it (see ScopeFacts)."""
+    scopes = scopes_of(api)
+    return bool(scopes) and id(expr) in cache.facts(scopes[0]).stored_loosely

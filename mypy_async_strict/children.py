@@ -9,7 +9,7 @@ from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
 from mypy_async_strict import assertions, signatures, specattrs
-from mypy_async_strict.certainty import unsafe_root
+from mypy_async_strict.certainty import stored_loosely, unsafe_root
 from mypy_async_strict.members import SpecMember, lookup_member, spec_class
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.misuse import check_use
@@ -59,7 +59,7 @@ class ChildHooks:
         if self._reported_missing(ctx, parent, expr, member):
             return ctx.default_attr_type
         state = child_state(parent.state, member.nature if member else Member.DATA)
-        if state is None:
+        if state is None or stored_loosely(ctx.api, self.cache, expr):
             return ctx.default_attr_type
         stands_for = member.typ if member is not None else None
         encoded = mocktypes.encode(ctx.api, state, stands_for)
@@ -110,6 +110,8 @@ class ChildHooks:
         else:
             value = mocktypes.encode(ctx.api, return_value_state(mock.state), None)
         if value is None:
+            return ctx.default_return_type
+        if stored_loosely(ctx.api, self.cache, call):
             return ctx.default_return_type
         declared = _declared_return(mock.stands_for)
         if outcome is CallOutcome.COROUTINE:

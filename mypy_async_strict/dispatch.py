@@ -74,9 +74,9 @@ class AsyncStrictPlugin(Plugin):
         return self._calls.method_hook(fullname)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        owner, _, _ = fullname.rpartition(".")
-        if owner == fullnames.SPEC_AWARE:
-            return self._children.attribute
+        owner, _, name = fullname.rpartition(".")
+        if owner == fullnames.SPEC_AWARE and not name.startswith("__"):
+            return self._children.attribute  # dunders are the declared magic-method attributes
         if fullname in fullnames.MOCKER_CONSTRUCTORS:
             return mocker_class_attribute_hook
         return None

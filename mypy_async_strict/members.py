@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from mypy.nodes import Decorator, FuncDef, OverloadedFuncDef, RefExpr, TypeInfo, Var
+from mypy.nodes import (
+    CallExpr,
+    Decorator,
+    Expression,
+    FuncDef,
+    OverloadedFuncDef,
+    RefExpr,
+    TypeInfo,
+    Var,
+)
 from mypy.subtypes import find_member
 from mypy.types import (
     AnyType,
@@ -24,6 +33,18 @@ from mypy_async_strict.model import Member, MockState, SpecMode, Target
 # Decorators that keep `inspect.iscoroutinefunction(getattr(cls, name))` equal to the function's.
 TRANSPARENT_DECORATORS: Final = frozenset(
     {"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"}
+)
+# Class decorators that add no class attributes the plugin would miss (dataclass fields without
+# a default stay instance-only: checked by the oracle).
+STATIC_CLASS_DECORATORS: Final = frozenset(
+    {
+        "dataclasses.dataclass",
+        "typing.final",
+        "typing_extensions.final",
+        "functools.total_ordering",
+        "typing.runtime_checkable",
+        "typing_extensions.runtime_checkable",
+    }
 )
 PROPERTY_DECORATORS: Final = frozenset(
     {"builtins.property", "functools.cached_property", "abc.abstractproperty"}
@@ -46,10 +67,10 @@ def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMe
     instance = stands_for.item if isinstance(stands_for, TypeType) else stands_for
     if not isinstance(instance, Instance):
         return UNKNOWN_MEMBER
-    nature = _nature(info, name, from_instance=state.mode in _INSTANCE_MODES)
+    nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES)
     if nature in (Member.MISSING, Member.UNKNOWN):
         return SpecMember(nature, AnyType(TypeOfAny.special_form))
-    if nature is Member.SYNC_FUNCTION and state.mode in _INSTANCE_MODES:
+    if nature is Member.SYNC_FUNCTION and state.mode in INSTANCE_MODES:
         # An instance spec may be a subclass instance that overrides this method with an
         # `async def`; only a return type no coroutine fits rules that out.
         if _could_be_overridden_async(info, name, instance):
@@ -60,7 +81,7 @@ def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMe
     return SpecMember(nature, get_proper_type(member_type))
 
 
-_INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
+INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
 
 
 def spec_class(state: MockState, stands_for: ProperType) -> TypeInfo | None:
@@ -79,8 +100,9 @@ def _is_dunder(name: str) -> bool:
 def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
     symbol = info.get(name)
     if symbol is None or symbol.node is None:
-        # dir() of a class with an unknown (Any) base may hold more than mypy sees.
-        return Member.UNKNOWN if info.fallback_to_any else Member.MISSING
+        if from_instance or info.fallback_to_any:
+            return Member.UNKNOWN  # an instance may be of a subclass; a hidden base may have it
+        return Member.MISSING if not _is_dynamic(info) else Member.UNKNOWN
     node = symbol.node
     if isinstance(node, FuncDef):
         return _function_nature(node)
@@ -89,7 +111,7 @@ def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
     if isinstance(node, OverloadedFuncDef):
         return _overloaded_nature(node)
     if isinstance(node, Var):
-        return _variable_nature(node, from_instance=from_instance)
+        return _variable_nature(info, name, node, from_instance=from_instance)
     return Member.UNKNOWN  # nested classes, aliases: autospec treats them specially
 
 
@@ -136,21 +158,52 @@ def _overloaded_nature(node: OverloadedFuncDef) -> Member:
     return natures.pop() if len(natures) == 1 else Member.UNKNOWN
 
 
+def _callee(expr: Expression) -> Expression:
+    """`@dataclass(frozen=True)` is a call of `dataclass`."""
+    return expr.callee if isinstance(expr, CallExpr) else expr
+
+
 def _decorator_name(expr: object) -> str | None:
     return expr.fullname if isinstance(expr, RefExpr) else None
 
 
-def _variable_nature(var: Var, *, from_instance: bool) -> Member:
-    in_class_body = var.is_initialized_in_class and var.has_explicit_value
-    if not in_class_body and not from_instance:
+def _variable_nature(info: TypeInfo, name: str, var: Var, *, from_instance: bool) -> Member:
+    if not _in_class_namespace(info, name):
+        if from_instance or var.is_classvar or _is_dynamic(info):
+            return Member.UNKNOWN  # set in __init__, or set on the class at run time
         # Annotation-only class attributes and attributes set in __init__ are not in dir(class).
         return Member.MISSING
-    if not in_class_body:
-        return Member.UNKNOWN  # an instance may or may not have set it
     value_type = get_proper_type(var.type)
     if value_type is None or isinstance(value_type, (AnyType, CallableType, Overloaded)):
         return Member.UNKNOWN  # a function stored on the class becomes a method
     return Member.DATA
+
+
+def _in_class_namespace(info: TypeInfo, name: str) -> bool:
+    """Whether some class in the MRO really has `name` (a value, a method, a slot)."""
+    for klass in info.mro:
+        if name in (klass.slots or ()):
+            return True
+        symbol = klass.names.get(name)
+        if symbol is None or symbol.node is None:
+            continue
+        node = symbol.node
+        if not isinstance(node, Var) or (node.is_initialized_in_class and node.has_explicit_value):
+            return True
+    return False
+
+
+def _is_dynamic(info: TypeInfo) -> bool:
+    """A class whose attributes may be set by `__init_subclass__`, a metaclass or a decorator."""
+    for klass in info.mro[:-1]:  # not object
+        if "__init_subclass__" in klass.names:
+            return True
+        if any(_decorator_name(_callee(d)) not in STATIC_CLASS_DECORATORS for d in klass.defn.decorators):
+            return True
+        metaclass = klass.declared_metaclass
+        if metaclass is not None and metaclass.type.fullname not in ("builtins.type", "abc.ABCMeta"):
+            return True
+    return False
 
 
 def _could_be_overridden_async(info: TypeInfo, name: str, instance: Instance) -> bool:

@@ -122,6 +122,8 @@ def child_state(parent: MockState, member: Member) -> MockState | None:
         return None
     if not parent.specced:
         return MockState(kind, SpecMode.NONE, Target.NOTHING)
+    if member is Member.PROPERTY and parent.mode.is_autospec:
+        return MockState(kind, SpecMode.NONE, Target.NOTHING)  # autospec does not follow properties
     target = Target.INSTANCE if member in (Member.DATA, Member.PROPERTY) else Target.FUNCTION
     if parent.mode.is_autospec:
         return MockState(kind, parent.mode, target)
@@ -231,5 +233,7 @@ def supports_protocol(state: MockState, protocol: Protocol, spec_has: frozenset[
     if state.specced:
         if spec_has is None:
             return None
+        if protocol is Protocol.FOR and "__getitem__" in spec_has:
+            return True  # iter() falls back to the __getitem__ protocol
         return all(method in spec_has for method in protocol.methods)
     return not (state.kind is Kind.NON_CALLABLE_MAGIC_MOCK and protocol is Protocol.ASYNC_WITH)

@@ -18,7 +18,7 @@ from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_prop
 
 from mypy_async_strict import errorcodes, mocktypes
 from mypy_async_strict.certainty import protocol_configured
-from mypy_async_strict.members import spec_class
+from mypy_async_strict.members import INSTANCE_MODES, spec_class
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Protocol, supports_protocol
 from mypy_async_strict.provenance import ScanCache
@@ -31,7 +31,7 @@ PROTOCOL_BY_METHOD: Final = {
     "__iter__": Protocol.FOR,
     "__aiter__": Protocol.ASYNC_FOR,
 }
-MAGIC_NAMES: Final = frozenset(name for p in Protocol for name in p.methods)
+MAGIC_NAMES: Final = frozenset(name for p in Protocol for name in p.methods) | {"__getitem__"}
 
 
 def _default(ctx: MethodContext) -> Type:
@@ -91,8 +91,9 @@ def _is_explicit_call(context: object, name: str) -> bool:
 
 def _spec_magic(mock: MockType) -> frozenset[str] | None:
     info = spec_class(mock.state, mock.stands_for)
-    if info is None or info.fallback_to_any:
-        return None  # unknown spec, or a base mypy cannot see
+    if info is None or info.fallback_to_any or mock.state.mode in INSTANCE_MODES:
+        # Unknown spec, a base mypy cannot see, or an instance that may be of a subclass.
+        return None
     return frozenset(name for name in MAGIC_NAMES if info.get(name) is not None)
 
 

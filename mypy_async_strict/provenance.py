@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Final, Union
 
 from mypy.nodes import (
@@ -23,6 +23,7 @@ from mypy.nodes import (
     ARG_STAR2,
     AssignmentExpr,
     AssignmentStmt,
+    Block,
     AssertStmt,
     AwaitExpr,
     CallExpr,
@@ -51,6 +52,8 @@ from mypy.nodes import (
     OpExpr,
     RefExpr,
     SetComprehension,
+    SetExpr,
+    Statement,
     StrExpr,
     TupleExpr,
     ListExpr,
@@ -80,12 +83,12 @@ INSPECTING_CALLS: Final = frozenset(
         "builtins.isinstance",
         "builtins.issubclass",
         "builtins.id",
-        "builtins.type",
         "builtins.hash",
         "builtins.bool",
         "builtins.callable",
         "builtins.hasattr",
-        "builtins.getattr",
+        # not `type` or `getattr`: `type(m).x = ...` and `getattr(m, name).side_effect = ...`
+        # configure the mock
         "builtins.dir",
         "unittest.mock.call",
         "inspect.iscoroutinefunction",
@@ -136,7 +139,8 @@ class Event:
     nested: bool  # inside a function or class nested in the scope: may run at any time
     value: Expression | None = None  # what a REPLACE assigned, when it was a single value
     target: Expression | None = None  # the assigned expression itself
-    call: CallExpr | None = None  # for an ESCAPE as a call argument: the call
+    blocks: tuple[int, ...] = ()  # ids of the blocks enclosing the event, outermost first
+    definition: bool = False  # a keyword of the constructor that made the mock: always in effect
 
 
 @dataclass
@@ -148,6 +152,12 @@ class ScopeFacts:
     events: list[Event] = field(default_factory=list)
     loops: list[tuple[int, int]] = field(default_factory=list)
     usage: dict[int, Usage] = field(default_factory=dict)  # id(expression) -> how it is used
+    # Expressions whose value is stored where a later store may replace it (a reassigned
+    # variable, an attribute, a container): typed as mypy would, without the plugin (Any),
+    # so that `resp = client.get(); resp = None` stays valid.
+    stored_loosely: set[int] = field(default_factory=set)
+    # (first line, last line, enclosing blocks) of every statement: where a line runs.
+    statements: list[tuple[int, int, tuple[int, ...]]] = field(default_factory=list)
     # Derived by certainty.py on first use: events with aliases followed; constructor keywords.
     rooted: list[Event] | None = None
     constructed: dict[int, list[Event]] = field(default_factory=dict)
@@ -217,6 +227,10 @@ def path_of(expr: Expression) -> Path | None:
 
 def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
     """What a mock constructor's keywords configure, as events below `at`."""
+    return [replace(event, definition=True) for event in _keyword_configuration(call, at, line)]
+
+
+def _keyword_configuration(call: CallExpr, at: Path, line: int) -> list[Event]:
     call = configuring_call(call)
     events: list[Event] = []
     for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
@@ -277,8 +291,9 @@ class _ScopeScanner:
         self.depth = 0  # nesting below the scope's own body
         self.harmless: set[int] = set()  # ids of expressions in positions that keep no reference
         self.occurrences: list[tuple[Expression, int, bool]] = []
-        self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
         self.shared_names: set[str] = set()  # `global`/`nonlocal`: assigned from other scopes too
+        self.blocks: list[int] = []
+        self.stored_values: list[tuple[Expression, Expression]] = []  # (target, value)
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -289,11 +304,19 @@ class _ScopeScanner:
             return
         nested = self._enters_nested_scope(node)
         self.depth += nested
+        if isinstance(node, Statement) and not isinstance(node, Block):
+            end = node.end_line if node.end_line is not None else node.line
+            self.facts.statements.append((node.line, end, tuple(self.blocks)))
         self._record(node)
+        is_block = isinstance(node, Block)
+        if is_block:
+            self.blocks.append(id(node))
         for attribute in self._layout(type(node)):
             child = getattr(node, attribute, None)
             if child is not None and not isinstance(child, (str, int, float)):
                 self.walk(child)
+        if is_block:
+            self.blocks.pop()
         self.depth -= nested
 
     def _layout(self, node_class: type) -> tuple[str, ...]:
@@ -356,8 +379,10 @@ class _ScopeScanner:
 
     def _record_operator(self, node: OpExpr) -> None:
         self.harmless.update((id(node.left), id(node.right)))
-        if node.op in ("and", "or"):
-            self._tested(node.left)  # the right operand is the result, tested only if it is
+        if node.op == "and":
+            # `coro() and x` tests and drops the coroutine; `coro() or x` returns it, so it is
+            # tested only when the whole `or` is (see _tested).
+            self._tested(node.left)
 
     def _record_conditional(self, node: ConditionalExpr) -> None:
         self._tested(node.cond)
@@ -384,8 +409,6 @@ class _ScopeScanner:
         self.harmless.add(id(node.callee))
         if self._inspects_arguments(node):
             self.harmless.update(id(arg) for arg in node.args)
-        for arg in node.args:
-            self.argument_of[id(arg)] = node
         self._configuring_call(node)
         self._occurs(node)
 
@@ -395,6 +418,8 @@ class _ScopeScanner:
     # -- helpers -------------------------------------------------------------------------
     def _assign(self, lvalue: Expression, value: Expression | None) -> None:
         self.harmless.add(id(lvalue))
+        if value is not None:
+            self.stored_values.append((lvalue, value))
         if isinstance(lvalue, (TupleExpr, ListExpr)):
             for item in lvalue.items:
                 self._assign(item, None)
@@ -445,11 +470,25 @@ class _ScopeScanner:
         value: Expression | None = None,
         target: Expression | None = None,
     ) -> None:
-        self.facts.events.append(Event(kind, path, where.line, self.depth > 0, value, target))
+        self.facts.events.append(
+            Event(kind, path, where.line, self.depth > 0, value, target, tuple(self.blocks))
+        )
 
     def _loop(self, stmt: ForStmt | WhileStmt) -> None:
         end = stmt.end_line if stmt.end_line is not None else stmt.line
         self.facts.loops.append((stmt.line, end))
+
+    def _record_container(self, node: ListExpr | TupleExpr | SetExpr | DictExpr) -> None:
+        items = node.items if not isinstance(node, DictExpr) else [v for k, v in node.items] + [
+            k for k, v in node.items if k is not None
+        ]
+        for item in items:
+            self._loosely(item)
+
+    def _loosely(self, expr: Expression) -> None:
+        self.facts.stored_loosely.add(id(expr))
+        if isinstance(expr, AwaitExpr):
+            self.facts.stored_loosely.add(id(expr.expr))
 
     def _record_shared(self, node: GlobalDecl | NonlocalDecl) -> None:
         self.shared_names.update(node.names)
@@ -460,15 +499,18 @@ class _ScopeScanner:
         for var, values in self.facts.definitions.items():
             if var.name in self.shared_names:
                 values.append(None)
+        for target, value in self.stored_values:
+            stored_in = target.node if isinstance(target, NameExpr) else None
+            if not isinstance(stored_in, Var) or len(self.facts.definitions.get(stored_in, [])) > 1:
+                self._loosely(value)
         for expr, line, nested in self.occurrences:
             if id(expr) in self.harmless:
                 continue
             path = path_of(expr)
+            if path is not None and path.segments and path.segments[-1].startswith("__"):
+                path = Path(path.root, path.segments[:-1])  # `m.__dict__[...] = ...` changes m
             if path is not None:
-                call = self.argument_of.get(id(expr))
-                self.facts.events.append(
-                    Event(EventKind.ESCAPE, path, line, nested, target=expr, call=call)
-                )
+                self.facts.events.append(Event(EventKind.ESCAPE, path, line, nested, target=expr))
 
 
 # What each node class means for mock paths (exact classes: mypy's node classes are final).
@@ -496,8 +538,21 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     CallExpr: _ScopeScanner._record_call,
     AssignmentExpr: lambda scanner, node: scanner._assign(node.target, None),
     GlobalDecl: _ScopeScanner._record_shared,
+    ListExpr: _ScopeScanner._record_container,
+    TupleExpr: _ScopeScanner._record_container,
+    SetExpr: _ScopeScanner._record_container,
+    DictExpr: _ScopeScanner._record_container,
     NonlocalDecl: _ScopeScanner._record_shared,
 }
+
+
+def blocks_at(facts: ScopeFacts, line: int) -> tuple[int, ...] | None:
+    """The blocks enclosing the innermost statement at `line`, or None if none is there."""
+    best: tuple[int, int, tuple[int, ...]] | None = None
+    for start, end, blocks in facts.statements:
+        if start <= line <= end and (best is None or end - start <= best[1] - best[0]):
+            best = (start, end, blocks)
+    return best[2] if best is not None else None
 
 
 def scan(scope: Scope, layouts: dict[type, tuple[str, ...]] | None = None) -> ScopeFacts:

@@ -10,7 +10,7 @@ assertion always raises AssertionError.
 from __future__ import annotations
 
 from mypy.argmap import map_actuals_to_formals
-from mypy.nodes import ARG_NAMED, ARG_POS, ARG_STAR, ARG_STAR2, CallExpr
+from mypy.nodes import ARG_NAMED, ARG_POS, ARG_STAR, ARG_STAR2, CallExpr, MypyFile
 from mypy.plugin import MethodContext
 from mypy.types import AnyType, CallableType, TypeOfAny, get_proper_type
 
@@ -53,8 +53,27 @@ def binding_error(signature: CallableType, call: CallExpr) -> str | None:
     return None
 
 
+def _defined_in_source(ctx: MethodContext, signature: CallableType) -> bool:
+    """Only a signature read from Python source is what `inspect.signature` sees at run time;
+    a stub may describe a C function that has no inspectable signature (autospec then checks
+    nothing), or differ from the implementation."""
+    definition = signature.definition
+    modules = getattr(ctx.api, "modules", None)
+    if definition is None or not isinstance(modules, dict):
+        return False
+    name = definition.fullname
+    while "." in name:
+        name = name.rpartition(".")[0]
+        module = modules.get(name)
+        if isinstance(module, MypyFile):
+            return not module.is_stub
+    return False
+
+
 def check_call(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
     signature = autospec_signature(mock)
+    if signature is not None and not _defined_in_source(ctx, signature):
+        return
     problem = binding_error(signature, call) if signature is not None else None
     if signature is None or problem is None:
         return
@@ -70,6 +89,8 @@ def check_call(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
 
 def check_assertion(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
     signature = autospec_signature(mock)
+    if signature is not None and not _defined_in_source(ctx, signature):
+        return
     problem = binding_error(signature, call) if signature is not None else None
     if signature is None or problem is None:
         return

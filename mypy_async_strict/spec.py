@@ -116,6 +116,8 @@ def _is_plain_instance(instance: Instance) -> bool:
     }
     if instance.type.fullname in excluded or instance.type.fallback_to_any:
         return False
+    if instance.type.get("__await__") is not None:
+        return False  # CPython mixes AsyncMock in for awaitable specs: its calls are awaitable
     if _is_callable_instance(instance.type):
         # A callable object (functools.partial of an async function, ...) may be a coroutine
         # function as far as inspect is concerned: its mock's calls may return coroutines.
