@@ -9,7 +9,7 @@ from mypy.types import CallableType, Type, get_proper_type
 from mypy_async_strict import errorcodes, mocktypes
 from mypy_async_strict.misuse import Shape, shape_of
 from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.model import Kind, SpecMode, Target
+from mypy_async_strict.model import Kind, SpecMode, Target, is_awaitable
 from mypy_async_strict.certainty import judge
 from mypy_async_strict.provenance import ScanCache, is_mock_constructor, path_of
 from mypy_async_strict.render import render
@@ -34,6 +34,8 @@ class AwaitHooks:
             return ctx.default_return_type
         mocks = _operand_mocks(ctx, await_expr)
         if not mocks or mocks[0] != mocktypes.decode(ctx.type):
+            return ctx.default_return_type
+        if any(is_awaitable(mock.state) for mock in mocks):
             return ctx.default_return_type
         # mypy narrows `m.x` after `m.x = ...` even where a helper may have replaced it since.
         if path_of(await_expr.expr) is not None and not judge(ctx.api, self.cache, await_expr.expr).certain:

@@ -79,5 +79,3 @@ CALL_ASSERTION_HOOKS: Final = frozenset(
 CONFIGURING_METHODS: Final = frozenset(
     {"configure_mock", "attach_mock", "mock_add_spec", "reset_mock", "__setattr__"}
 )
-# Attributes whose assignment configures what a call returns.
-CALL_CONFIG_ATTRIBUTES: Final = frozenset({"return_value", "side_effect"})

@@ -84,9 +84,6 @@ class MockState:
         return self.mode.checks_attributes
 
 
-UNSPECCED_MAGIC: Final = MockState(Kind.MAGIC_MOCK, SpecMode.NONE, Target.NOTHING)
-
-
 def child_kind(parent: MockState, member: Member) -> Kind | None:
     """The class of `parent.<name>` when nothing replaced it; None when it cannot be known.
 
