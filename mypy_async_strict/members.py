@@ -104,15 +104,9 @@ def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
             return Member.UNKNOWN  # an instance may be of a subclass; a hidden base may have it
         return Member.MISSING if not _is_dynamic(info) else Member.UNKNOWN
     node = symbol.node
-    if isinstance(node, FuncDef):
-        return _function_nature(node)
-    if isinstance(node, Decorator):
-        return _decorated_nature(node)
-    if isinstance(node, OverloadedFuncDef):
-        return _overloaded_nature(node)
     if isinstance(node, Var):
         return _variable_nature(info, name, node, from_instance=from_instance)
-    return Member.UNKNOWN  # nested classes, aliases: autospec treats them specially
+    return function_nature(node)  # nested classes, aliases: unknown (autospec treats them specially)
 
 
 def function_nature(node: object) -> Member:

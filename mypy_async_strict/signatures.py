@@ -71,38 +71,30 @@ def _defined_in_source(ctx: MethodContext, signature: CallableType) -> bool:
 
 
 def check_call(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
-    signature = autospec_signature(mock)
-    if signature is not None and not _defined_in_source(ctx, signature):
-        return
-    problem = binding_error(signature, call) if signature is not None else None
-    if signature is None or problem is None:
-        return
-    error = ctx.api.fail(
-        f'"{render(call)}" raises TypeError at run time: {problem} (the mock is autospecced)',
-        call,
-        code=errorcodes.MOCK_CALL,
-    )
-    ctx.api.msg.note(
-        f"The spec's signature: {_signature_text(signature)}", call, code=errorcodes.MOCK_CALL, parent_error=error
-    )
+    _check(ctx, mock, call, "raises TypeError at run time: {problem} (the mock is autospecced)")
 
 
 def check_assertion(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
-    signature = autospec_signature(mock)
-    if signature is not None and not _defined_in_source(ctx, signature):
-        return
-    problem = binding_error(signature, call) if signature is not None else None
-    if signature is None or problem is None:
-        return
-    error = ctx.api.fail(
-        f'"{render(call)}" can never pass: the expected call does not fit the autospecced '
-        f"signature ({problem}), so it raises AssertionError",
+    _check(
+        ctx,
+        mock,
         call,
-        code=errorcodes.MOCK_CALL,
+        "can never pass: the expected call does not fit the autospecced signature ({problem}), "
+        "so it raises AssertionError",
     )
-    ctx.api.msg.note(
-        f"The spec's signature: {_signature_text(signature)}", call, code=errorcodes.MOCK_CALL, parent_error=error
-    )
+
+
+def _check(ctx: MethodContext, mock: MockType, call: CallExpr, outcome: str) -> None:
+    signature = autospec_signature(mock)
+    if signature is None or not _defined_in_source(ctx, signature):
+        return
+    problem = binding_error(signature, call)
+    if problem is None:
+        return
+    message = f'"{render(call)}" ' + outcome.format(problem=problem)
+    error = ctx.api.fail(message, call, code=errorcodes.MOCK_CALL)
+    hint = f"The spec's signature: {_signature_text(signature)}"
+    ctx.api.msg.note(hint, call, code=errorcodes.MOCK_CALL, parent_error=error)
 
 
 def _signature_text(signature: CallableType) -> str:
