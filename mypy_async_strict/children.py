@@ -10,6 +10,7 @@ from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
 from mypy_async_strict import assertions, signatures, specattrs
 from mypy_async_strict.certainty import stored_loosely, unsafe_root
+from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import SpecMember, lookup_member, spec_class
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.misuse import check_use
@@ -53,7 +54,8 @@ class ChildHooks:
         if verdict.replacement is not None:
             return _type_of(ctx, verdict.replacement) or ctx.default_attr_type
         if parent.state.specced:
-            member = lookup_member(parent.state, parent.stands_for, expr.name)
+            source = ModuleClassSource(ctx.api, self.cache)
+            member = lookup_member(parent.state, parent.stands_for, expr.name, source)
         else:
             member = None
         if self._reported_missing(ctx, parent, expr, member):

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from mypy.nodes import (
+    AssignmentStmt,
     CallExpr,
+    ClassDef,
+    ExpressionStmt,
+    IfStmt,
+    Import,
+    ImportFrom,
+    PassStmt,
+    StrExpr,
     Decorator,
     Expression,
     FuncDef,
@@ -34,6 +42,21 @@ from mypy_async_strict.model import Member, MockState, SpecMode, Target
 TRANSPARENT_DECORATORS: Final = frozenset(
     {"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"}
 )
+# Class-body statements that only declare (anything else may create names dynamically, an `if`
+# too: `if not TYPE_CHECKING: def legacy(self): ...` is invisible to mypy).
+DECLARATIONS: Final = (
+    AssignmentStmt,
+    ClassDef,
+    Decorator,
+    FuncDef,
+    Import,
+    ImportFrom,
+    OverloadedFuncDef,
+    PassStmt,
+)
+CALLABLE_WRAPPERS: Final = frozenset(
+    {"builtins.staticmethod", "builtins.classmethod", "functools.partial", "functools.partialmethod"}
+)
 # Class decorators that add no class attributes the plugin would miss (dataclass fields without
 # a default stay instance-only: checked by the oracle).
 STATIC_CLASS_DECORATORS: Final = frozenset(
@@ -60,7 +83,19 @@ class SpecMember:
 UNKNOWN_MEMBER: Final = SpecMember(Member.UNKNOWN, AnyType(TypeOfAny.special_form))
 
 
-def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMember:
+class ClassSource(Protocol):
+    """Where a spec class comes from: what `dir(cls)` may hold beyond its declarations."""
+
+    def from_stub(self, info: TypeInfo) -> bool:
+        """Stubs annotate class attributes that exist at run time without a value."""
+
+    def stored_later(self, info: TypeInfo, name: str) -> bool:
+        """`Cls.name = ...`, `cls.name = ...` or `setattr(Cls, ...)` in the class's module."""
+
+
+def lookup_member(
+    state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
+) -> SpecMember:
     info = spec_class(state, stands_for)
     if info is None or _is_dunder(name):
         return UNKNOWN_MEMBER
@@ -68,6 +103,10 @@ def lookup_member(state: MockState, stands_for: ProperType, name: str) -> SpecMe
     if not isinstance(instance, Instance):
         return UNKNOWN_MEMBER
     nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES)
+    if nature is Member.MISSING and (
+        source is None or source.from_stub(info) or source.stored_later(info, name)
+    ):
+        nature = Member.UNKNOWN  # only source code read in full says what dir(cls) lacks
     if nature in (Member.MISSING, Member.UNKNOWN):
         return SpecMember(nature, AnyType(TypeOfAny.special_form))
     if nature is Member.SYNC_FUNCTION and state.mode in INSTANCE_MODES:
@@ -152,6 +191,16 @@ def _overloaded_nature(node: OverloadedFuncDef) -> Member:
     return natures.pop() if len(natures) == 1 else Member.UNKNOWN
 
 
+def _has_dynamic_body(info: TypeInfo) -> bool:
+    """A class body that runs code (loops, calls, `exec`) may define names mypy does not see."""
+    for statement in info.defn.defs.body:
+        if isinstance(statement, ExpressionStmt) and isinstance(statement.expr, StrExpr):
+            continue  # the docstring
+        if not isinstance(statement, DECLARATIONS):
+            return True
+    return False
+
+
 def _callee(expr: Expression) -> Expression:
     """`@dataclass(frozen=True)` is a call of `dataclass`."""
     return expr.callee if isinstance(expr, CallExpr) else expr
@@ -168,16 +217,20 @@ def _variable_nature(info: TypeInfo, name: str, var: Var, *, from_instance: bool
         # Annotation-only class attributes and attributes set in __init__ are not in dir(class).
         return Member.MISSING
     value_type = get_proper_type(var.type)
-    if value_type is None or isinstance(value_type, (AnyType, CallableType, Overloaded)):
+    if value_type is None or isinstance(value_type, (AnyType, CallableType, Overloaded, TypeType)):
         return Member.UNKNOWN  # a function stored on the class becomes a method
+    if isinstance(value_type, Instance) and (
+        value_type.type.get("__call__") is not None or value_type.type.fullname in CALLABLE_WRAPPERS
+    ):
+        return Member.UNKNOWN  # staticmethod(...), functools.partial(...): maybe a coroutine function
     return Member.DATA
 
 
 def _in_class_namespace(info: TypeInfo, name: str) -> bool:
     """Whether some class in the MRO really has `name` (a value, a method, a slot)."""
     for klass in info.mro:
-        if name in (klass.slots or ()):
-            return True
+        if name in (klass.slots or ()) or "__slots__" in klass.names:
+            return True  # a slot descriptor (mypy drops `slots` when "__dict__" is among them)
         symbol = klass.names.get(name)
         if symbol is None or symbol.node is None:
             continue
@@ -190,7 +243,7 @@ def _in_class_namespace(info: TypeInfo, name: str) -> bool:
 def _is_dynamic(info: TypeInfo) -> bool:
     """A class whose attributes may be set by `__init_subclass__`, a metaclass or a decorator."""
     for klass in info.mro[:-1]:  # not object
-        if "__init_subclass__" in klass.names:
+        if "__init_subclass__" in klass.names or _has_dynamic_body(klass):
             return True
         if any(_decorator_name(_callee(d)) not in STATIC_CLASS_DECORATORS for d in klass.defn.decorators):
             return True

@@ -9,6 +9,7 @@ CPython's `_patch.__enter__`: without `new`, it makes `new_callable(**kwargs)` i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -29,6 +30,9 @@ from mypy_async_strict import fullnames, mocktypes
 from mypy_async_strict.members import function_nature, lookup_member
 from mypy_async_strict.model import Kind, Member, MockState, SpecMode, Target
 from mypy_async_strict.safety import degrade_to
+
+
+FUNCTIONS: Final = frozenset({Member.ASYNC_FUNCTION, Member.SYNC_FUNCTION, Member.ASYNC_GENERATOR})
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,8 @@ def _patched_member(ctx: MethodContext, call: _PatchCall) -> tuple[Member, Prope
         symbol = target.node.names.get(call.attribute)
         if symbol is None or symbol.type is None:
             return None
-        return function_nature(symbol.node), get_proper_type(symbol.type)
+        nature = function_nature(symbol.node)
+        return (nature, get_proper_type(symbol.type)) if nature in FUNCTIONS else None
     if isinstance(target, RefExpr) and isinstance(target.node, TypeInfo):
         info = target.node
         instance = fill_typevars_with_any(info)
@@ -104,9 +109,8 @@ def _patched_member(ctx: MethodContext, call: _PatchCall) -> tuple[Member, Prope
             return None
         state = MockState(Kind.MAGIC_MOCK, SpecMode.SPEC, Target.INSTANCE)
         member = lookup_member(state, instance, call.attribute)
-        if member.nature in (Member.UNKNOWN, Member.MISSING):
-            return None
-        return member.nature, member.typ
+        # Values and unknowns: CPython picks AsyncMock for awaitable or partial-of-async values.
+        return (member.nature, member.typ) if member.nature in FUNCTIONS else None
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import CallExpr, Expression, MemberExpr
+from mypy.nodes import CallExpr, Expression, MemberExpr, TypeInfo
 from mypy.plugin import MethodContext
 from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
@@ -81,6 +81,12 @@ class ProtocolHooks:
         ctx.api.msg.note(_hint(expr, mock, protocol, twin_works), expr, code=code, parent_error=error)
 
 
+def _metaclass_dir(info: TypeInfo) -> bool:
+    """A metaclass may add names to dir(cls) (EnumType lists __iter__ from 3.11)."""
+    metaclass = info.metaclass_type
+    return metaclass is not None and metaclass.type.fullname not in ("builtins.type", "abc.ABCMeta")
+
+
 def _is_explicit_call(context: object, name: str) -> bool:
     return (
         isinstance(context, CallExpr)
@@ -91,7 +97,7 @@ def _is_explicit_call(context: object, name: str) -> bool:
 
 def _spec_magic(mock: MockType) -> frozenset[str] | None:
     info = spec_class(mock.state, mock.stands_for)
-    if info is None or info.fallback_to_any or mock.state.mode in INSTANCE_MODES:
+    if info is None or info.fallback_to_any or mock.state.mode in INSTANCE_MODES or _metaclass_dir(info):
         # Unknown spec, a base mypy cannot see, or an instance that may be of a subclass.
         return None
     return frozenset(name for name in MAGIC_NAMES if info.get(name) is not None)
