@@ -203,7 +203,7 @@ def _applies(event: Event, facts: ScopeFacts, line: int, nested_query: bool) -> 
     """Could the event have run before the query?  Straight-line code runs in line order."""
     if event.nested or nested_query or event.line <= line:
         return True
-    return any(start <= event.line <= end and start <= line <= end for start, end in facts.loops)
+    return _in_same_loop(facts, event.line, line)
 
 
 def _effect(event: Event, query: tuple[str, ...]) -> str:
@@ -271,3 +271,36 @@ def stored_loosely(api: CheckerPluginInterface, cache: ScanCache, expr: Expressi
     """Whether `expr`'s value goes where a later store may replace it (see ScopeFacts)."""
     scopes = scopes_of(api)
     return bool(scopes) and id(expr) in cache.facts(scopes[0]).stored_loosely
+
+
+def reconfigured_after(
+    api: CheckerPluginInterface, cache: ScanCache, target: Expression, line: int
+) -> bool:
+    """Whether code that may run after `line` changes what calling the mock at `target` gives:
+    a later replacement, return value, side effect or `configure_mock` at or below the path,
+    or the object at the path handed to other code.  Unknown paths count as changed.
+
+    Handing over an object above the path (`service.run(session)`) does not count: that is
+    the code under test, which uses the mock rather than configuring it.
+    """
+    path = path_of(target)
+    scopes = scopes_of(api)
+    if path is None or not scopes:
+        return True
+    facts = cache.facts(scopes[0])
+    path = _expand(path, facts)
+    for event in _rooted_events(facts):
+        if event.path.root is not path.root or event.target is target:
+            continue
+        if not (event.nested or event.line > line or _in_same_loop(facts, event.line, line)):
+            continue
+        at = event.path.segments
+        if at[: len(path.segments)] == path.segments:
+            return True  # at or below the path
+        if path.segments[: len(at)] == at and event.kind is EventKind.SUBTREE:
+            return True  # `configure_mock`/`setattr` above the path may reach it
+    return False
+
+
+def _in_same_loop(facts: ScopeFacts, first: int, second: int) -> bool:
+    return any(start <= first <= end and start <= second <= end for start, end in facts.loops)

@@ -24,6 +24,7 @@ from mypy_async_strict.constructors import (
     mock_constructor_hook,
     mocker_class_attribute_hook,
 )
+from mypy_async_strict.mismatch import MismatchChecks
 from mypy_async_strict.provenance import ScanCache
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
@@ -39,15 +40,21 @@ class AsyncStrictPlugin(Plugin):
         self._awaits = AwaitHooks(cache)
         self._protocols = ProtocolHooks(cache)
         self._calls = CallHooks(self, cache)
+        mismatches = MismatchChecks(cache)
+        self._patch_object = mismatches.after_patch(patch_object_hook)
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
-            name: mock_constructor_hook(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
+            name: mismatches.after(mock_constructor_hook(kind))
+            for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
         self._constructors[fullnames.CREATE_AUTOSPEC] = create_autospec_hook
         self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
-            name: mock_constructor_hook(kind) for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
+            name: mismatches.after(mock_constructor_hook(kind))
+            for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
         }
         self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = create_autospec_hook
-        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = mocker_patch_object_hook
+        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = mismatches.after_patch(
+            mocker_patch_object_hook
+        )
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 
@@ -67,7 +74,7 @@ class AsyncStrictPlugin(Plugin):
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:
-            return patch_object_hook
+            return self._patch_object
         mocker_method = self._mocker_methods.get(fullname)
         if mocker_method is not None:
             return mocker_method

@@ -54,3 +54,10 @@ MOCK_CALL: Final = ErrorCode(
     "spec's signature (TypeError, or an assertion that can never pass)",
     "mypy-async-strict",
 )
+
+MOCK_ASYNC_MISMATCH: Final = ErrorCode(
+    "mock-async-mismatch",
+    "A sync mock put in place of an 'async def' of the spec (awaiting its calls raises "
+    "TypeError), or an AsyncMock in place of a plain function (its calls return coroutines)",
+    "mypy-async-strict",
+)

@@ -28,6 +28,7 @@ from mypy.types import (
     AnyType,
     CallableType,
     Instance,
+    NoneType,
     Overloaded,
     ProperType,
     Type,
@@ -254,10 +255,17 @@ def _is_dynamic(info: TypeInfo) -> bool:
 
 
 def _could_be_overridden_async(info: TypeInfo, name: str, instance: Instance) -> bool:
-    member_type = get_proper_type(find_member(name, instance, instance))
+    return not returns_plain_value(get_proper_type(find_member(name, instance, instance)))
+
+
+def returns_plain_value(member_type: ProperType | None) -> bool:
+    """Whether a function's declared return type is one no awaitable fits (`None`, `int`, a
+    class that is not Awaitable): then an `async def` cannot stand in for it."""
     if not isinstance(member_type, CallableType):
-        return True
+        return False
     ret = get_proper_type(member_type.ret_type)
+    if isinstance(ret, NoneType):
+        return True
     if isinstance(ret, Instance):
-        return ret.type.has_base("typing.Awaitable") or ret.type.fullname == "builtins.object"
-    return True
+        return not ret.type.has_base("typing.Awaitable") and ret.type.fullname != "builtins.object"
+    return False

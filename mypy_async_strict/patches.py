@@ -36,7 +36,7 @@ FUNCTIONS: Final = frozenset({Member.ASYNC_FUNCTION, Member.SYNC_FUNCTION, Membe
 
 
 @dataclass(frozen=True)
-class _PatchCall:
+class PatchCall:
     target: Expression
     attribute: str
     keywords: dict[str, Expression]
@@ -64,17 +64,17 @@ def mocker_patch_object_hook(ctx: MethodContext) -> Type:
 
 
 def _patched_mock(ctx: MethodContext) -> Type | None:
-    call = _read(ctx.context)
+    call = read_patch_call(ctx.context)
     if call is None or "new" in call.keywords:
         return None  # `new=`: typeshed already types the patch by its value
-    member = _patched_member(ctx, call)
+    member = patched_member(call)
     if member is None:
         return None
     nature, member_type = member
     return _installed_mock(ctx, call, nature, member_type)
 
 
-def _read(context: object) -> _PatchCall | None:
+def read_patch_call(context: object) -> PatchCall | None:
     if not isinstance(context, CallExpr) or len(context.args) < 2:
         return None
     keywords: dict[str, Expression] = {}
@@ -90,10 +90,10 @@ def _read(context: object) -> _PatchCall | None:
         keywords["new"] = positional[2]
     if len(positional) < 2 or not isinstance(positional[1], StrExpr):
         return None
-    return _PatchCall(positional[0], positional[1].value, keywords)
+    return PatchCall(positional[0], positional[1].value, keywords)
 
 
-def _patched_member(ctx: MethodContext, call: _PatchCall) -> tuple[Member, ProperType] | None:
+def patched_member(call: PatchCall) -> tuple[Member, ProperType] | None:
     """What `target.attribute` is: a class member, a module-level function, ..."""
     target = call.target
     if isinstance(target, RefExpr) and isinstance(target.node, MypyFile):
@@ -115,7 +115,7 @@ def _patched_member(ctx: MethodContext, call: _PatchCall) -> tuple[Member, Prope
 
 
 def _installed_mock(
-    ctx: MethodContext, call: _PatchCall, nature: Member, member_type: ProperType
+    ctx: MethodContext, call: PatchCall, nature: Member, member_type: ProperType
 ) -> Type | None:
     keywords = call.keywords
     if _is_true(keywords.get("autospec")):
@@ -142,6 +142,11 @@ def _installed_mock(
 def _kind(new_callable: Expression | None, nature: Member) -> Kind | None:
     if new_callable is None:
         return Kind.ASYNC_MOCK if nature is Member.ASYNC_FUNCTION else Kind.MAGIC_MOCK
+    return new_callable_kind(new_callable)
+
+
+def new_callable_kind(new_callable: Expression) -> Kind | None:
+    """`new_callable=MagicMock` (or `mocker.MagicMock`): the class of the mock it makes."""
     if isinstance(new_callable, RefExpr):
         return fullnames.MOCK_CONSTRUCTORS.get(new_callable.fullname)
     return None

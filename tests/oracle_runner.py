@@ -12,6 +12,12 @@ recorded and execution goes on; then every top-level function named `main` or `t
   `# oracle: python >= 3.12`       skip the case on older interpreters
   `# oracle: fails`                this line fails at run time (its error code is disabled)
 A line with `# type: ignore[<plugin code>]` is expected to fail as well.
+
+`mock-async-mismatch` lines are the exception: putting a sync mock where the spec has an
+`async def` raises nothing by itself.  There the oracle records the object at the replaced
+attribute (`m.x = ...`, or the attribute a `patch.object(target, "x", ...)` patches) before and
+after the statement, and the line counts as confirmed when one is a coroutine function or
+AsyncMock and the other is not (`swapped`).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 EXPECTED_ERROR = re.compile(
     r"#\s*E(?:\[\w+\])?:|#\s*type:\s*ignore\[(?:mock|async)-|#\s*oracle:\s*fails"
 )
+MISMATCH = "mock-async-mismatch"
 SECTION = re.compile(r"^\[(\w+)(?:\s+(.*?))?\]\s*$")
 DIRECTIVE = re.compile(r"#\s*oracle:\s*(.*)$")
 NEVER_AWAITED = "was never awaited"
@@ -60,6 +67,10 @@ class Case:
             for n, text in enumerate(self.main, start=1)
             if EXPECTED_ERROR.search(text) and not text.lstrip().startswith("#")
         ]
+
+    @property
+    def mismatch_lines(self) -> list[int]:
+        return [n for n in self.expected_lines if MISMATCH in self.main[n - 1]]
 
     @property
     def directives(self) -> list[str]:
@@ -121,14 +132,25 @@ class LineOutcome:
     reached: bool = False
     raised: str | None = None
     unawaited: bool = False
+    swapped: bool = False  # mismatch lines: the attribute changed between sync and async
 
 
 class Oracle:
     def __init__(self) -> None:
         self.lines: dict[int, LineOutcome] = {}
+        self.swaps: dict[int, Swap] = {}
 
     def watch(self, line: int) -> Watch:
         return Watch(self.lines.setdefault(line, LineOutcome()))
+
+    def swap(self, line: int, attribute: Any) -> Swap:
+        swap = Swap(self.lines.setdefault(line, LineOutcome()), attribute)
+        self.swaps[line] = swap
+        return swap
+
+    def sample(self, line: int) -> None:
+        """Inside a `with patch.object(...)` body: the patch is in place now."""
+        self.swaps[line].sample()
 
 
 class Watch:
@@ -153,11 +175,48 @@ class Watch:
         return True
 
 
+def _async_natured(value: object) -> bool:
+    """Whether calling `value` gives a coroutine: an AsyncMock (or a mock specced from a
+    coroutine function, which mixes AsyncMock's behaviour in), or a real coroutine function.
+    (inspect.iscoroutinefunction is fooled by other mocks: their `__code__.co_flags & ...` is
+    a truthy mock.)"""
+    from unittest.mock import AsyncMockMixin, NonCallableMock
+
+    if isinstance(value, NonCallableMock):
+        return isinstance(value, AsyncMockMixin)
+    return inspect.iscoroutinefunction(value)
+
+
+class Swap(Watch):
+    """A watched statement that replaces an attribute: was it sync before and async after, or
+    the other way round?"""
+
+    def __init__(self, outcome: LineOutcome, attribute: Any) -> None:
+        super().__init__(outcome)
+        self.attribute = attribute
+        self.sampled = False
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self.before = _async_natured(self.attribute())
+
+    def sample(self) -> None:
+        if not self.sampled:
+            self.sampled = True
+            self.outcome.swapped = self.before != _async_natured(self.attribute())
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> bool:
+        if exc is None:
+            self.sample()
+        return super().__exit__(exc_type, exc, tb)
+
+
 class _Wrapper(ast.NodeTransformer):
     """Wraps the innermost statement at each expected line in `with __oracle__.watch(line):`."""
 
-    def __init__(self, lines: set[int]) -> None:
+    def __init__(self, lines: set[int], mismatch_lines: set[int]) -> None:
         self.lines = lines
+        self.mismatch_lines = mismatch_lines
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         super().generic_visit(node)
@@ -173,10 +232,36 @@ class _Wrapper(ast.NodeTransformer):
     def _wrap(self, statement: ast.stmt) -> ast.stmt:
         if statement.lineno not in self.lines or _contains_expected_statement(statement, self.lines):
             return statement
-        watch = ast.parse(f"with __oracle__.watch({statement.lineno}): pass").body[0]
+        line = statement.lineno
+        attribute = _replaced_attribute(statement) if line in self.mismatch_lines else None
+        if attribute is not None:
+            watch = ast.parse(f"with __oracle__.swap({line}, lambda: {attribute}): pass").body[0]
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                sample = ast.parse(f"__oracle__.sample({line})").body[0]
+                statement.body.insert(0, ast.copy_location(sample, statement.body[0]))
+        else:
+            watch = ast.parse(f"with __oracle__.watch({line}): pass").body[0]
         assert isinstance(watch, ast.With)
         watch.body = [statement]
         return ast.copy_location(watch, statement)
+
+
+def _replaced_attribute(statement: ast.stmt) -> str | None:
+    """Source of the attribute a mismatch statement replaces: `m.x` of `m.x = ...`, or
+    `getattr(target, "x")` for a `patch.object(target, "x", ...)` call in it."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        if isinstance(statement.targets[0], ast.Attribute):
+            return ast.unparse(statement.targets[0])
+    for node in ast.walk(statement):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "object"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            return f"getattr({ast.unparse(node.args[0])}, {node.args[1].value!r})"
+    return None
 
 
 def _is_try_star(node: ast.AST) -> bool:
@@ -191,8 +276,10 @@ def _contains_expected_statement(statement: ast.stmt, lines: set[int]) -> bool:
     return False
 
 
-def instrument(source: str, filename: str, lines: set[int]) -> types.CodeType:
-    tree = _Wrapper(lines).visit(ast.parse(source, filename))
+def instrument(
+    source: str, filename: str, lines: set[int], mismatch_lines: frozenset[int] = frozenset()
+) -> types.CodeType:
+    tree = _Wrapper(lines, set(mismatch_lines)).visit(ast.parse(source, filename))
     ast.fix_missing_locations(tree)
     return compile(tree, filename, "exec")
 
@@ -306,7 +393,7 @@ def _run_module(
     oracle: Oracle,
 ) -> None:
     try:
-        code = instrument(source, filename, set(case.expected_lines))
+        code = instrument(source, filename, set(case.expected_lines), frozenset(case.mismatch_lines))
         exec(code, module.__dict__)
     except BaseException:
         unexpected.append("module body raised:\n" + traceback.format_exc(limit=-3))

@@ -1,7 +1,8 @@
 """Run-time truth: every test-data case, executed under each CPython 3.10-3.13 on the machine.
 
 Each line where a case expects an error must really fail at run time (raise, or leave a coroutine
-never awaited); every other line, and every case without expected errors, must run clean.
+never awaited; a `mock-async-mismatch` line must put a sync object where an async one was, or the
+other way round); every other line, and every case without expected errors, must run clean.
 Interpreters that are absent are skipped, never failed.
 """
 
@@ -77,6 +78,12 @@ def test_case_matches_run_time(case: Case, version: str) -> None:
         outcome = lines.get(str(line))
         if outcome is None or not outcome["reached"]:
             problems.append(f"line {line}: expected to fail, but never ran")
+        elif line in case.mismatch_lines:
+            if outcome["raised"] or not outcome["swapped"]:
+                problems.append(
+                    f"line {line}: expected to swap sync and async, but did not "
+                    f"(raised: {outcome['raised']}): {case.main[line - 1].strip()}"
+                )
         elif not outcome["raised"] and not outcome["unawaited"]:
             problems.append(f"line {line}: expected to fail, but ran clean: {case.main[line - 1].strip()}")
     assert not problems, f"{case.file}::{case.name} on CPython {version}:\n" + "\n".join(problems)
@@ -96,5 +103,31 @@ def test_oracle_catches_a_false_expectation(tmp_path: Path) -> None:
         [sys.executable, str(RUNNER), str(bogus)], capture_output=True, text=True, check=True
     )
     result = json.loads(completed.stdout)
-    assert result["lines"]["3"] == {"reached": True, "raised": None, "unawaited": False}
+    assert result["lines"]["3"] == {"reached": True, "raised": None, "unawaited": False, "swapped": False}
     assert result["lines"]["4"]["raised"].startswith("TypeError")
+
+
+def test_oracle_checks_a_mismatch_claim(tmp_path: Path) -> None:
+    """A mismatch claim holds only where the replaced attribute changes between sync and async."""
+    case = tmp_path / "check-swap.test"
+    case.write_text(
+        "[case testSwap]\n"
+        "from unittest.mock import AsyncMock, MagicMock, patch\n"
+        "class S:\n"
+        "    async def run(self) -> None: ...\n"
+        "def test_it() -> None:\n"
+        "    m = MagicMock(spec=S)\n"
+        "    m.run = MagicMock()  # E: [mock-async-mismatch]\n"
+        "    m.run = AsyncMock()  # E: [mock-async-mismatch]\n"
+        "    m.run = AsyncMock()  # E: [mock-async-mismatch]\n"
+        "    with patch.object(S, 'run', new_callable=MagicMock):  # E: [mock-async-mismatch]\n"
+        "        pass\n"
+        "    with patch.object(S, 'run'):  # E: [mock-async-mismatch]\n"
+        "        pass\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, str(RUNNER), str(case)], capture_output=True, text=True, check=True
+    )
+    lines = json.loads(completed.stdout)["lines"]
+    swapped = {line: outcome["swapped"] for line, outcome in lines.items()}
+    assert swapped == {"6": True, "7": True, "8": False, "9": True, "11": False}

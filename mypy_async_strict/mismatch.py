@@ -1,0 +1,258 @@
+"""`mock-async-mismatch`: a sync mock put where the spec has an `async def`, or an AsyncMock put
+where the spec has a plain function that returns a plain value.
+
+CPython keeps whatever is put there.  After `session.execute = MagicMock()` on a mock specced
+from a class whose `execute` is `async def`, every `await session.execute(...)` raises
+TypeError (the spec would have made it an AsyncMock).  After `session.close = AsyncMock()` over
+a plain `def close() -> None`, `session.close()` returns a coroutine that code calling a plain
+method never awaits.  The same holds for `patch.object(C, "fetch", new_callable=MagicMock)` and
+`new=MagicMock()`.
+
+Reported only when nothing can make the calls right: the new mock has no return value, side
+effect or `wraps`, and no later code configures it.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Callable, Final, Union
+
+from mypy.nodes import CallExpr, Expression, MemberExpr, Var
+from mypy.plugin import FunctionContext, MethodContext
+from mypy.types import ProperType, Type
+
+from mypy_async_strict import errorcodes, mocktypes, patches
+from mypy_async_strict.certainty import reconfigured_after, scopes_of
+from mypy_async_strict.classsource import ModuleClassSource
+from mypy_async_strict.members import lookup_member, returns_plain_value
+from mypy_async_strict.model import (
+    CallOutcome,
+    Member,
+    MockState,
+    SpecMode,
+    Target,
+    call_outcome,
+    child_state,
+)
+from mypy_async_strict.provenance import (
+    CALL,
+    EventKind,
+    Path,
+    ScanCache,
+    configuring_call,
+    constructor_events,
+    is_mock_constructor,
+)
+from mypy_async_strict.render import render
+from mypy_async_strict.safety import quietly
+
+CallContext = Union[FunctionContext, MethodContext]
+Hook = Callable[[CallContext], Type]
+
+
+class Mismatch(enum.Enum):
+    SYNC_FOR_ASYNC = "sync for async"
+    ASYNC_FOR_SYNC = "async for sync"
+
+
+def mismatch(
+    nature: Member, expected: CallOutcome, member_type: ProperType, new: MockState, new_call: CallExpr | None
+) -> Mismatch | None:
+    """How the new mock's calls differ from what the spec's member gives, if they certainly do.
+
+    `new_call` is the constructor that made the new mock (None: made by patch itself, with
+    nothing configured).  An AsyncMock's calls return coroutines however it is configured.
+    """
+    outcome = call_outcome(new)
+    if expected is CallOutcome.COROUTINE and outcome is CallOutcome.RETURN_VALUE:
+        if new_call is not None and _configures_calls(new_call):
+            return None  # return_value=<a Future>, side_effect=<async fn>, wraps=...: may be right
+        return Mismatch.SYNC_FOR_ASYNC
+    if (
+        nature is Member.SYNC_FUNCTION
+        and expected is CallOutcome.RETURN_VALUE
+        and outcome is CallOutcome.COROUTINE
+        and returns_plain_value(member_type)
+    ):
+        return Mismatch.ASYNC_FOR_SYNC
+    return None
+
+
+def _configures_calls(call: CallExpr) -> bool:
+    """Whether the constructor's arguments decide what its calls return."""
+    call = configuring_call(call)
+    if sum(1 for name in call.arg_names if name is None) > 1:
+        return True  # Mock(spec, side_effect, return_value, wraps, ...) positionally
+    for event in constructor_events(call, Path(call, ()), call.line):
+        if event.kind is EventKind.SUBTREE and not event.path.segments:
+            return True  # wraps=, or keywords that cannot be read
+        if event.path.segments[:1] == (CALL,):
+            return True
+    return False
+
+
+# patch.object keywords passed on to `new_callable(...)`: they may configure its calls.
+CONFIGURING_PATCH_KEYWORDS: Final = frozenset({"return_value", "side_effect", "wraps", "spec", "spec_set", "autospec"})
+
+
+class MismatchChecks:
+    """The assignment form (`m.x = MagicMock()`), checked when its constructor is typed."""
+
+    def __init__(self, cache: ScanCache) -> None:
+        self.cache = cache
+
+    def after(self, constructor: Hook) -> Hook:
+        """The constructor hook, followed by the check of the assignment it is the value of."""
+
+        def hook(ctx: CallContext) -> Type:
+            result = constructor(ctx)
+            quietly(lambda: self._check_assignment(ctx, result))
+            return result
+
+        return hook
+
+    def _check_assignment(self, ctx: CallContext, new_type: Type) -> None:
+        call = ctx.context
+        new = mocktypes.decode(new_type)
+        if new is None or not isinstance(call, CallExpr):
+            return
+        target = self._assigned_to(ctx, call)
+        if target is None:
+            return
+        lookup = getattr(ctx.api, "lookup_type_or_none", None)
+        parent_type = lookup(target.expr) if lookup is not None else None
+        parent = mocktypes.decode(parent_type) if parent_type is not None else None
+        if parent is None or not parent.state.specced:
+            return
+        source = ModuleClassSource(ctx.api, self.cache)
+        member = lookup_member(parent.state, parent.stands_for, target.name, source)
+        expected = child_state(parent.state, member.nature)
+        if expected is None:
+            return
+        found = mismatch(member.nature, call_outcome(expected), member.typ, new.state, call)
+        if found is None or reconfigured_after(ctx.api, self.cache, target, call.line):
+            return
+        report(ctx, found, target, new.state, render(target))
+
+    def after_patch(self, patch_hook: Callable[[MethodContext], Type]) -> Callable[[MethodContext], Type]:
+        """`patch.object(C, "x", new_callable=...)` / `new=...`, followed by the check."""
+
+        def hook(ctx: MethodContext) -> Type:
+            result = patch_hook(ctx)
+            quietly(lambda: self._check_patch(ctx))
+            return result
+
+        return hook
+
+    def _check_patch(self, ctx: MethodContext) -> None:
+        call = patches.read_patch_call(ctx.context)
+        if call is None or not isinstance(ctx.context, CallExpr):
+            return
+        member = patches.patched_member(call)
+        new = self._patch_replacement(ctx, call)
+        if member is None or new is None:
+            return
+        nature, member_type = member
+        expected = CallOutcome.COROUTINE if nature is Member.ASYNC_FUNCTION else CallOutcome.RETURN_VALUE
+        state, constructor = new
+        found = mismatch(nature, expected, member_type, state, constructor)
+        if found is None or bound_name_reconfigured(ctx, self.cache, ctx.context):
+            return
+        name = f"{render(call.target)}.{call.attribute}"
+        report(ctx, found, ctx.context, state, name, patched=True)
+
+    def _patch_replacement(
+        self, ctx: MethodContext, call: patches.PatchCall
+    ) -> tuple[MockState, CallExpr | None] | None:
+        """The mock the patch puts in place, when `new=`/`new_callable=` choose it."""
+        new = call.keywords.get("new")
+        if new is not None:
+            lookup = getattr(ctx.api, "lookup_type_or_none", None)
+            new_type = lookup(new) if lookup is not None else None
+            decoded = mocktypes.decode(new_type) if new_type is not None else None
+            if decoded is None or not isinstance(new, CallExpr) or not is_mock_constructor(new):
+                return None
+            return decoded.state, new
+        new_callable = call.keywords.get("new_callable")
+        if new_callable is None or set(call.keywords) & CONFIGURING_PATCH_KEYWORDS:
+            return None
+        kind = patches.new_callable_kind(new_callable)
+        if kind is None:
+            return None
+        return MockState(kind, SpecMode.NONE, Target.NOTHING), None
+
+    def _assigned_to(self, ctx: CallContext, call: CallExpr) -> MemberExpr | None:
+        """`m.x` when the constructor call is the whole value of `m.x = <call>`."""
+        scopes = scopes_of(ctx.api)
+        if not scopes:
+            return None
+        for event in self.cache.facts(scopes[0]).events:
+            if event.kind is EventKind.REPLACE and event.value is call:
+                return event.target if isinstance(event.target, MemberExpr) else None
+        return None
+
+
+def bound_name_reconfigured(
+    ctx: CallContext, cache: ScanCache, patch_call: CallExpr
+) -> bool:
+    """For `with patch.object(...) as m` / `m = patch.object(...).start()` / `m =
+    mocker.patch.object(...)`: whether code may configure `m`'s calls.  An unbound patch (whose
+    mock is reachable only through the patched attribute) counts as possibly configured."""
+    scopes = scopes_of(ctx.api)
+    if not scopes:
+        return True
+    facts = cache.facts(scopes[0])
+    bound: list[Var] = [
+        var
+        for var, values in facts.definitions.items()
+        if any(_makes(value, patch_call) for value in values)
+    ]
+    if len(bound) != 1 or len(facts.definitions[bound[0]]) != 1:
+        return True
+    var = bound[0]
+    for event in facts.events:
+        if event.path.root is var and (event.path.segments[:1] == (CALL,) or not event.path.segments):
+            return True
+        if event.path.root is var and event.kind is EventKind.SUBTREE:
+            return True
+    return False
+
+
+def _makes(value: Expression | None, patch_call: CallExpr) -> bool:
+    return value is patch_call or (
+        isinstance(value, CallExpr) and configuring_call(value) is patch_call and value is not patch_call
+    )
+
+
+def report(
+    ctx: CallContext, found: Mismatch, where: Expression, new: MockState, name: str, patched: bool = False
+) -> None:
+    kind = new.kind.value
+    where_said = "" if patched else " in the spec"
+    putter = "patch.object puts" if patched else "this puts"
+    if found is Mismatch.SYNC_FOR_ASYNC:
+        message = (
+            f'"{name}" is "async def"{where_said}, but {putter} {_article(kind)} {kind} in its '
+            f'place: its calls return a {_returned(new)}, and "await {name}(...)" raises TypeError'
+        )
+        hint = (
+            "Drop new_callable/new: patch.object makes an AsyncMock for an async def (or pass new_callable=AsyncMock)"
+            if patched
+            else f'Use AsyncMock(...) for "{name}" (or set its return_value to an awaitable)'
+        )
+    else:
+        message = (
+            f'"{name}" is a plain "def"{where_said}, but {putter} an AsyncMock in its place: its '
+            "calls return coroutines, which code calling a plain function never awaits"
+        )
+        hint = f'Use MagicMock(...) for "{name}", with return_value set to what the real one returns'
+    error = ctx.api.fail(message, where, code=errorcodes.MOCK_ASYNC_MISMATCH)
+    ctx.api.msg.note(hint, where, code=errorcodes.MOCK_ASYNC_MISMATCH, parent_error=error)
+
+
+def _returned(state: MockState) -> str:
+    return "MagicMock" if state.kind.magic else "Mock"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
