@@ -17,6 +17,7 @@ from mypy.types import CallableType, Instance, Overloaded, Type, get_proper_type
 
 from mypy_async_strict.misuse import check_use, shape_of
 from mypy_async_strict.provenance import ScanCache
+from mypy_async_strict.returns import check_coroutine_return
 from mypy_async_strict.safety import degrade_to
 
 FunctionHook = Callable[[FunctionContext], Type]
@@ -64,10 +65,12 @@ class CallHooks:
 
     def _check_function(self, ctx: FunctionContext, inner: FunctionHook | None = None) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type
+        check_coroutine_return(ctx.api, self._cache, ctx.context, result)
         return check_use(ctx.api, self._cache, ctx.context, result)
 
     def _check_method(self, ctx: MethodContext, inner: MethodHook | None = None) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type
+        check_coroutine_return(ctx.api, self._cache, ctx.context, result)
         return check_use(ctx.api, self._cache, ctx.context, result)
 
     def _lookup(self, fullname: str) -> SymbolNode | None:

@@ -61,3 +61,10 @@ MOCK_ASYNC_MISMATCH: Final = ErrorCode(
     "TypeError), or an AsyncMock in place of a plain function (its calls return coroutines)",
     "mypy-async-strict",
 )
+
+MOCK_RETURN: Final = ErrorCode(
+    "mock-return",
+    "A coroutine object given as an AsyncMock's return value: awaiting the mock's call gives the "
+    "coroutine itself, which is never awaited",
+    "mypy-async-strict",
+)

@@ -144,6 +144,16 @@ class Event:
     definition: bool = False  # a keyword of the constructor that made the mock: always in effect
 
 
+@dataclass(frozen=True)
+class StoredReturn:
+    """Where a value becomes a mock's return value: `owner.return_value = v` (member None),
+    `owner.configure_mock(**{"member.return_value": v})`, or `owner` a constructor or patch
+    call with `return_value=v`."""
+
+    owner: Expression
+    member: str | None = None
+
+
 @dataclass
 class ScopeFacts:
     """Everything one function (or module) does to mock paths."""
@@ -160,6 +170,8 @@ class ScopeFacts:
     # Class attributes stored after the class body: (class fullname, name); "cls" for stores
     # through a classmethod's `cls`, "*" for `setattr` with a computed name.
     class_stores: set[tuple[str, str]] = field(default_factory=set)
+    # id(value expression) -> the mock whose return value it becomes (see StoredReturn).
+    return_values: dict[int, StoredReturn] = field(default_factory=dict)
     # (first line, last line, enclosing blocks) of every statement: where a line runs.
     statements: list[tuple[int, int, tuple[int, ...]]] = field(default_factory=list)
     # Derived by certainty.py on first use: events with aliases followed; constructor keywords.
@@ -348,6 +360,8 @@ class _ScopeScanner:
         value = node.rvalue if len(node.lvalues) == 1 else None
         for lvalue in node.lvalues:
             self._assign(lvalue, value)
+            if value is not None and isinstance(lvalue, MemberExpr) and lvalue.name == "return_value":
+                self.facts.return_values[id(value)] = StoredReturn(lvalue.expr)
 
     def _record_for(self, node: ForStmt) -> None:
         self._assign(node.index, None)
@@ -414,6 +428,7 @@ class _ScopeScanner:
         if self._inspects_arguments(node):
             self.harmless.update(id(arg) for arg in node.args)
         self._configuring_call(node)
+        self._stored_returns(node)
         self._occurs(node)
 
     def _record_harmless_operand(self, node: ExpressionStmt | AssertStmt | AwaitExpr | UnaryExpr) -> None:
@@ -452,6 +467,23 @@ class _ScopeScanner:
             self.facts.class_stores.add((owner.node.fullname, name))
         elif isinstance(owner, NameExpr) and owner.name == "cls":
             self.facts.class_stores.add(("cls", name))
+
+    def _stored_returns(self, call: CallExpr) -> None:
+        """`AsyncMock(return_value=v)`, `patch.object(..., return_value=v)`,
+        `m.configure_mock(**{"x.return_value": v})`."""
+        configures = isinstance(call.callee, MemberExpr) and call.callee.name == "configure_mock"
+        if not configures and not is_mock_constructor(call):
+            return
+        owner = call.callee.expr if configures and isinstance(call.callee, MemberExpr) else call
+        for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
+            if kind == ARG_NAMED and name == "return_value":
+                self.facts.return_values[id(arg)] = StoredReturn(owner)
+            elif kind == ARG_STAR2 and isinstance(arg, DictExpr):
+                for key, value in arg.items:
+                    if isinstance(key, StrExpr) and key.value.count(".") == 1:
+                        member, _, last = key.value.partition(".")
+                        if last == "return_value":
+                            self.facts.return_values[id(value)] = StoredReturn(owner, member)
 
     def _configuring_call(self, call: CallExpr) -> None:
         if isinstance(call.callee, NameExpr) and call.callee.fullname == "builtins.setattr":

@@ -13,6 +13,9 @@ recorded and execution goes on; then every top-level function named `main` or `t
   `# oracle: fails`                this line fails at run time (its error code is disabled)
 A line with `# type: ignore[<plugin code>]` is expected to fail as well.
 
+A coroutine dropped after its statement ran (stored as a mock's return value, collected later) is
+traced back to the line that made it through coroutine origin tracking.
+
 `mock-async-mismatch` lines are the exception: putting a sync mock where the spec has an
 `async def` raises nothing by itself.  There the oracle records the object at the replaced
 attribute (`m.x = ...`, or the attribute a `patch.object(target, "x", ...)` patches) before and
@@ -48,6 +51,9 @@ MISMATCH = "mock-async-mismatch"
 SECTION = re.compile(r"^\[(\w+)(?:\s+(.*?))?\]\s*$")
 DIRECTIVE = re.compile(r"#\s*oracle:\s*(.*)$")
 NEVER_AWAITED = "was never awaited"
+# With coroutine origin tracking on, the warning names the line that made the coroutine.
+ORIGIN_DEPTH = 12
+CREATED_AT = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -136,15 +142,28 @@ class LineOutcome:
 
 
 class Oracle:
-    def __init__(self) -> None:
+    def __init__(self, filename: str = "") -> None:
+        self.filename = filename
         self.lines: dict[int, LineOutcome] = {}
         self.swaps: dict[int, Swap] = {}
+        # never-awaited warnings seen in one watched statement but made on another line
+        self.elsewhere: list[str] = []
+
+    def origin(self, message: str) -> int | None:
+        """The line of the case's main program that made the coroutine (its innermost frame
+        there: an AsyncMock's coroutine is made inside unittest.mock), if it is known."""
+        lines = [
+            int(match.group("line"))
+            for match in CREATED_AT.finditer(message)
+            if match.group("file") == self.filename
+        ]
+        return lines[-1] if lines else None
 
     def watch(self, line: int) -> Watch:
-        return Watch(self.lines.setdefault(line, LineOutcome()))
+        return Watch(self, line)
 
     def swap(self, line: int, attribute: Any) -> Swap:
-        swap = Swap(self.lines.setdefault(line, LineOutcome()), attribute)
+        swap = Swap(self, line, attribute)
         self.swaps[line] = swap
         return swap
 
@@ -156,8 +175,10 @@ class Oracle:
 class Watch:
     """Records whether the wrapped statement raised or dropped a coroutine; swallows failure."""
 
-    def __init__(self, outcome: LineOutcome) -> None:
-        self.outcome = outcome
+    def __init__(self, oracle: Oracle, line: int) -> None:
+        self.oracle = oracle
+        self.line = line
+        self.outcome = oracle.lines.setdefault(line, LineOutcome())
 
     def __enter__(self) -> None:
         self.outcome.reached = True
@@ -168,8 +189,15 @@ class Watch:
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> bool:
         gc.collect()
         self.catcher.__exit__(None, None, None)
-        if any(NEVER_AWAITED in str(record.message) for record in self.records):
-            self.outcome.unawaited = True
+        for record in self.records:
+            message = str(record.message)
+            if NEVER_AWAITED not in message:
+                continue
+            origin = self.oracle.origin(message)
+            if origin is None or origin == self.line:
+                self.outcome.unawaited = True
+            else:
+                self.oracle.elsewhere.append(message)  # a coroutine made on another line
         if exc is not None:
             self.outcome.raised = f"{type(exc).__name__}: {exc}"
         return True
@@ -191,8 +219,8 @@ class Swap(Watch):
     """A watched statement that replaces an attribute: was it sync before and async after, or
     the other way round?"""
 
-    def __init__(self, outcome: LineOutcome, attribute: Any) -> None:
-        super().__init__(outcome)
+    def __init__(self, oracle: Oracle, line: int, attribute: Any) -> None:
+        super().__init__(oracle, line)
         self.attribute = attribute
         self.sampled = False
 
@@ -315,9 +343,13 @@ def run_case(case: Case) -> dict[str, object]:
             sys.path.remove(directory)
             for name in set(sys.modules) - before:
                 del sys.modules[name]
-    for record in records:
-        if NEVER_AWAITED in str(record.message):
-            unexpected.append(f"coroutine never awaited outside an expected line: {record.message}")
+    dropped = [str(r.message) for r in records if NEVER_AWAITED in str(r.message)] + oracle.elsewhere
+    for message in dropped:
+        origin = oracle.origin(message)
+        if origin is not None and origin in oracle.lines:
+            oracle.lines[origin].unawaited = True  # made on an expected line, dropped later
+        else:
+            unexpected.append(f"coroutine never awaited outside an expected line: {message}")
     result["lines"] = {str(line): vars(outcome) for line, outcome in oracle.lines.items()}
     result["unexpected"] = unexpected
     result["unexecuted"] = sorted(_statement_lines(case) - executed)
@@ -369,6 +401,7 @@ def _execute(
     module.__file__ = filename
     module.__dict__["__oracle__"] = oracle
     sys.modules["main"] = module
+    oracle.filename = filename
 
     def trace(frame: types.FrameType, event: str, arg: object) -> Any:
         if frame.f_code.co_filename != filename:
@@ -378,10 +411,13 @@ def _execute(
         return trace
 
     sys.settrace(trace)
+    depth = sys.get_coroutine_origin_tracking_depth()
+    sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
     try:
         _run_module(case, module, source, filename, unexpected, oracle)
     finally:
         sys.settrace(None)
+        sys.set_coroutine_origin_tracking_depth(depth)
 
 
 def _run_module(

@@ -131,3 +131,26 @@ def test_oracle_checks_a_mismatch_claim(tmp_path: Path) -> None:
     lines = json.loads(completed.stdout)["lines"]
     swapped = {line: outcome["swapped"] for line, outcome in lines.items()}
     assert swapped == {"6": True, "7": True, "8": False, "9": True, "11": False}
+
+
+def test_oracle_traces_a_dropped_coroutine_to_its_line(tmp_path: Path) -> None:
+    """A coroutine dropped after its statement counts for the line that made it, and only there."""
+    case = tmp_path / "check-origin.test"
+    case.write_text(
+        "[case testOrigin]\n"
+        "async def fetch() -> int:\n"
+        "    return 1\n"
+        "async def test_it() -> None:\n"
+        "    kept = fetch()  # E: claimed, but awaited below\n"
+        "    dropped = [fetch()]  # E: claimed, and dropped\n"
+        "    await kept\n"
+        "    stray = fetch()\n"
+        "    del dropped, stray\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, str(RUNNER), str(case)], capture_output=True, text=True, check=True
+    )
+    result = json.loads(completed.stdout)
+    assert result["lines"]["4"]["unawaited"] is False
+    assert result["lines"]["5"]["unawaited"] is True
+    assert len(result["unexpected"]) == 1 and "line 7" in result["unexpected"][0]
