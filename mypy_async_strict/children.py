@@ -82,7 +82,7 @@ class ChildHooks:
         if member is not None and member.nature is Member.MISSING:
             info = spec_class(parent.state, parent.stands_for)
             if info is not None:
-                specattrs.report_missing(ctx, info, expr)
+                specattrs.report_missing(ctx, info, expr, parent.state.mode in specattrs.SET_MODES)
                 return True
         return False
 

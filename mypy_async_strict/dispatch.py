@@ -26,6 +26,8 @@ from mypy_async_strict.constructors import (
 )
 from mypy_async_strict.mismatch import MismatchChecks
 from mypy_async_strict.provenance import ScanCache
+from mypy_async_strict.safety import followed_by
+from mypy_async_strict.specattrs import SpecSetWrites
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
 MOCK_IMPORTS: Final = frozenset({"unittest", "unittest.mock", "pytest_mock", "mypy_async_strict"})
@@ -41,19 +43,22 @@ class AsyncStrictPlugin(Plugin):
         self._protocols = ProtocolHooks(cache)
         self._calls = CallHooks(self, cache)
         mismatches = MismatchChecks(cache)
-        self._patch_object = mismatches.after_patch(patch_object_hook)
+        spec_writes = SpecSetWrites(cache)
+        self._patch_object = followed_by(patch_object_hook, mismatches.check_patch)
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
-            name: mismatches.after(mock_constructor_hook(kind))
+            name: followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
             for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
-        self._constructors[fullnames.CREATE_AUTOSPEC] = create_autospec_hook
+        self._constructors[fullnames.CREATE_AUTOSPEC] = followed_by(create_autospec_hook, spec_writes.check)
         self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
-            name: mismatches.after(mock_constructor_hook(kind))
+            name: followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
             for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
         }
-        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = create_autospec_hook
-        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = mismatches.after_patch(
-            mocker_patch_object_hook
+        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = followed_by(
+            create_autospec_hook, spec_writes.check
+        )
+        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = followed_by(
+            mocker_patch_object_hook, mismatches.check_patch
         )
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)

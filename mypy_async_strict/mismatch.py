@@ -44,10 +44,8 @@ from mypy_async_strict.provenance import (
     is_mock_constructor,
 )
 from mypy_async_strict.render import render
-from mypy_async_strict.safety import quietly
 
 CallContext = Union[FunctionContext, MethodContext]
-Hook = Callable[[CallContext], Type]
 
 
 class Mismatch(enum.Enum):
@@ -96,22 +94,13 @@ CONFIGURING_PATCH_KEYWORDS: Final = frozenset({"return_value", "side_effect", "w
 
 
 class MismatchChecks:
-    """The assignment form (`m.x = MagicMock()`), checked when its constructor is typed."""
+    """Checks run after the constructor and patch hooks (see `safety.followed_by`)."""
 
     def __init__(self, cache: ScanCache) -> None:
         self.cache = cache
 
-    def after(self, constructor: Hook) -> Hook:
-        """The constructor hook, followed by the check of the assignment it is the value of."""
-
-        def hook(ctx: CallContext) -> Type:
-            result = constructor(ctx)
-            quietly(lambda: self._check_assignment(ctx, result))
-            return result
-
-        return hook
-
-    def _check_assignment(self, ctx: CallContext, new_type: Type) -> None:
+    def check_assignment(self, ctx: CallContext, new_type: Type) -> None:
+        """After a constructor hook: `m.x = <this constructor call>` over the wrong kind."""
         call = ctx.context
         new = mocktypes.decode(new_type)
         if new is None or not isinstance(call, CallExpr):
@@ -134,17 +123,8 @@ class MismatchChecks:
             return
         report(ctx, found, target, new.state, render(target))
 
-    def after_patch(self, patch_hook: Callable[[MethodContext], Type]) -> Callable[[MethodContext], Type]:
-        """`patch.object(C, "x", new_callable=...)` / `new=...`, followed by the check."""
-
-        def hook(ctx: MethodContext) -> Type:
-            result = patch_hook(ctx)
-            quietly(lambda: self._check_patch(ctx))
-            return result
-
-        return hook
-
-    def _check_patch(self, ctx: MethodContext) -> None:
+    def check_patch(self, ctx: MethodContext, result: Type) -> None:
+        """After a patch.object hook: `new_callable=`/`new=` of the wrong kind."""
         call = patches.read_patch_call(ctx.context)
         if call is None or not isinstance(ctx.context, CallExpr):
             return

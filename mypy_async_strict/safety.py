@@ -39,6 +39,20 @@ def degrade_to(default: Callable[[_Ctx], Type]) -> Callable[[Callable[[_Ctx], Ty
     return decorate
 
 
+def followed_by(
+    hook: Callable[[_Ctx], Type], *checks: Callable[[_Ctx, Type], None]
+) -> Callable[[_Ctx], Type]:
+    """The hook, then checks that report on what it typed (each skipped on a surprise)."""
+
+    def run(ctx: _Ctx) -> Type:
+        result = hook(ctx)
+        for check in checks:
+            quietly(lambda: check(ctx, result))
+        return result
+
+    return run
+
+
 def quietly(check: Callable[[], None]) -> None:
     """Run an extra check of a hook whose type is already decided; a surprise skips it."""
     try:

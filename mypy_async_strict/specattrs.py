@@ -1,38 +1,128 @@
-"""`mock-spec`: reading an attribute the spec does not have raises AttributeError."""
+"""`mock-spec`: reading an attribute the spec does not have raises AttributeError; so does
+writing one on a mock made with `spec_set` (or `create_autospec(..., spec_set=True)`)."""
 
 from __future__ import annotations
 
 import difflib
+from typing import Union
 
-from mypy.nodes import MemberExpr, TypeInfo, Var
-from mypy.plugin import AttributeContext
+from mypy.nodes import CallExpr, MemberExpr, NameExpr, TypeInfo, Var
+from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
+from mypy.types import Instance, Type, get_proper_type
 
-from mypy_async_strict import errorcodes
+from mypy_async_strict import errorcodes, mocktypes
+from mypy_async_strict.certainty import scopes_of
+from mypy_async_strict.classsource import ModuleClassSource
+from mypy_async_strict.members import lookup_member, spec_class
+from mypy_async_strict.model import Member, SpecMode
+from mypy_async_strict.provenance import EventKind, ScanCache
 from mypy_async_strict.render import render
 
+CallContext = Union[FunctionContext, MethodContext]
+SET_MODES = frozenset({SpecMode.SPEC_SET, SpecMode.AUTOSPEC_SET})
 
-def report_missing(ctx: AttributeContext, info: TypeInfo, expr: MemberExpr) -> None:
+
+class SpecSetWrites:
+    """After a constructor hook: `m = MagicMock(spec_set=C)`, then `m.extra = 1` anywhere in the
+    scope raises AttributeError.  mypy runs no plugin hook for attribute stores on a class with
+    `__setattr__`, so the stores are found from the mock's construction instead."""
+
+    def __init__(self, cache: ScanCache) -> None:
+        self.cache = cache
+
+    def check(self, ctx: CallContext, result: Type) -> None:
+        mock = mocktypes.decode(result)
+        call = ctx.context
+        if mock is None or mock.state.mode not in SET_MODES or not isinstance(call, CallExpr):
+            return
+        info = spec_class(mock.state, mock.stands_for)
+        mock_class = get_proper_type(result)
+        if info is None or not isinstance(mock_class, Instance):
+            return
+        for store in self._stores(ctx.api, call):
+            name = store.name
+            if mock_class.type.get(name) is not None or name.startswith("__"):
+                continue  # the mock's own API (`return_value`, `side_effect`, ...) is settable
+            source = ModuleClassSource(ctx.api, self.cache)
+            member = lookup_member(mock.state, mock.stands_for, name, source)
+            if member.nature is Member.MISSING:
+                _report_write(ctx.api, info, store)
+
+    def _stores(self, api: CheckerPluginInterface, call: CallExpr) -> list[MemberExpr]:
+        """`var.name = ...` for the variable bound to this call and to nothing else."""
+        scopes = scopes_of(api)
+        if not scopes:
+            return []
+        facts = self.cache.facts(scopes[0])
+        bound = [var for var, values in facts.definitions.items() if values == [call]]
+        if len(bound) != 1:
+            return []
+        return [
+            event.target
+            for event in facts.events
+            if event.kind is EventKind.REPLACE
+            and event.path.root is bound[0]
+            and len(event.path.segments) == 1
+            and isinstance(event.target, MemberExpr)
+            and isinstance(event.target.expr, NameExpr)
+        ]
+
+
+def _report_write(api: CheckerPluginInterface, info: TypeInfo, store: MemberExpr) -> None:
+    name = store.name
+    message = (
+        f'"{render(store)} = ..." raises AttributeError at run time: the mock is made with '
+        f'spec_set from {info.name}, which has no attribute "{name}"'
+    )
+    error = api.fail(message, store, code=errorcodes.MOCK_SPEC)
+    api.msg.note(_write_hint(info, name), store, code=errorcodes.MOCK_SPEC, parent_error=error)
+
+
+def _write_hint(info: TypeInfo, name: str) -> str:
+    where = _declared_without_value(info, name)
+    if where is not None:
+        return f'"{name}" is {where}, so a class spec lacks it: spec_set from an instance, or use spec='
+    close = _close_name(info, name)
+    if close is not None:
+        return f'Did you mean "{close}"?'
+    return f"spec_set allows only {info.name}'s attributes: use spec= to allow new ones"
+
+
+def _declared_without_value(info: TypeInfo, name: str) -> str | None:
+    """Why a declared attribute is missing from a class spec: "set in __init__", ..."""
+    symbol = info.get(name)
+    if symbol is None or not isinstance(symbol.node, Var):
+        return None
+    return "set in __init__" if not symbol.node.is_initialized_in_class else "only annotated"
+
+
+def _close_name(info: TypeInfo, name: str) -> str | None:
+    names = [n for klass in info.mro for n in klass.names if not n.startswith("_") and n != name]
+    close = difflib.get_close_matches(name, names, n=1)
+    return close[0] if close else None
+
+
+def report_missing(ctx: AttributeContext, info: TypeInfo, expr: MemberExpr, spec_set: bool) -> None:
     name = expr.name
     message = (
         f'"{render(expr)}" raises AttributeError at run time: the mock is specced from '
         f'{info.name}, which has no attribute "{name}"'
     )
     error = ctx.api.fail(message, expr, code=errorcodes.MOCK_SPEC)
-    ctx.api.msg.note(_hint(info, expr), expr, code=errorcodes.MOCK_SPEC, parent_error=error)
+    hint = _write_hint(info, name) if spec_set else _read_hint(info, expr)
+    ctx.api.msg.note(hint, expr, code=errorcodes.MOCK_SPEC, parent_error=error)
 
 
-def _hint(info: TypeInfo, expr: MemberExpr) -> str:
+def _read_hint(info: TypeInfo, expr: MemberExpr) -> str:
     name = expr.name
-    symbol = info.get(name)
     base = render(expr.expr)
-    if symbol is not None and isinstance(symbol.node, Var):
-        where = "set in __init__" if not symbol.node.is_initialized_in_class else "only annotated"
+    where = _declared_without_value(info, name)
+    if where is not None:
         return (
             f'"{name}" is {where}, so a class spec lacks it: set it first '
             f'("{base}.{name} = ..."), or spec from an instance'
         )
-    names = [n for klass in info.mro for n in klass.names if not n.startswith("_")]
-    close = difflib.get_close_matches(name, names, n=1)
-    if close:
-        return f'Did you mean "{close[0]}"?'
+    close = _close_name(info, name)
+    if close is not None:
+        return f'Did you mean "{close}"?'
     return f'Set it first ("{base}.{name} = ...") if the test needs it'
