@@ -81,6 +81,7 @@ class SpecMember:
 
 
 UNKNOWN_MEMBER: Final = SpecMember(Member.UNKNOWN, AnyType(TypeOfAny.special_form))
+MISSING_MEMBER: Final = SpecMember(Member.MISSING, AnyType(TypeOfAny.special_form))
 
 
 class ClassSource(Protocol):
@@ -96,6 +97,10 @@ class ClassSource(Protocol):
 def lookup_member(
     state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
 ) -> SpecMember:
+    if state.target is Target.FUNCTION and state.mode.is_autospec and not _is_dunder(name):
+        # An autospecced function is a plain function carrying the mock's call and (when async)
+        # await API; it copies none of the spec's attributes, so any other name is missing.
+        return MISSING_MEMBER
     info = spec_class(state, stands_for)
     if info is None or _is_dunder(name):
         return UNKNOWN_MEMBER
