@@ -16,7 +16,12 @@ from mypy.types import Type
 from mypy_async_strict import fullnames
 from mypy_async_strict.awaits import AwaitHooks
 from mypy_async_strict.callees import CallHooks
-from mypy_async_strict.patches import mocker_patch_object_hook, patch_object_hook
+from mypy_async_strict.patches import (
+    mocker_patch_hook,
+    mocker_patch_object_hook,
+    patch_hook,
+    patch_object_hook,
+)
 from mypy_async_strict.protocols import ProtocolHooks
 from mypy_async_strict.children import ChildHooks
 from mypy_async_strict.constructors import (
@@ -48,6 +53,7 @@ class AsyncStrictPlugin(Plugin):
         }
         self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = create_autospec_hook
         self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = mocker_patch_object_hook
+        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = mocker_patch_hook
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 
@@ -68,6 +74,8 @@ class AsyncStrictPlugin(Plugin):
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:
             return patch_object_hook
+        if fullname == fullnames.PATCH_CALL:
+            return patch_hook
         mocker_method = self._mocker_methods.get(fullname)
         if mocker_method is not None:
             return mocker_method

@@ -178,22 +178,29 @@ def is_mock_constructor(expr: Expression) -> bool:
     ):
         return True
     if isinstance(callee, MemberExpr) and callee.name == "start":
-        return is_patch_object(callee.expr)
+        return is_patch_call(callee.expr)
     if isinstance(callee, MemberExpr) and callee.name in fullnames.MOCKER_FACTORIES:
         return _is_mocker(callee.expr)  # mocker.MagicMock(...), mocker.create_autospec(...)
-    return is_patch_object(expr)
+    return is_patch_call(expr)
 
 
-def is_patch_object(expr: Expression) -> bool:
-    """`patch.object(...)`, or pytest-mock's `mocker.patch.object(...)`."""
-    if not isinstance(expr, CallExpr) or not isinstance(expr.callee, MemberExpr):
+def is_patch_call(expr: Expression) -> bool:
+    """A call that installs a fresh mock: `patch.object(...)`, `patch("pkg.mod.name")`, or
+    pytest-mock's `mocker.patch.object(...)` and `mocker.patch(...)`."""
+    if not isinstance(expr, CallExpr) or not isinstance(expr.callee, RefExpr):
         return False
-    if expr.callee.name != "object":
+    if _is_patcher(expr.callee):
+        return True  # patch("..."), mocker.patch("...")
+    if not isinstance(expr.callee, MemberExpr) or expr.callee.name != "object":
         return False
-    patcher = expr.callee.expr
-    if isinstance(patcher, RefExpr) and patcher.fullname == fullnames.PATCH:
+    return _is_patcher(expr.callee.expr)
+
+
+def _is_patcher(expr: Expression) -> bool:
+    """`patch`, or `mocker.patch`."""
+    if isinstance(expr, RefExpr) and expr.fullname == fullnames.PATCH:
         return True
-    return isinstance(patcher, MemberExpr) and patcher.name == "patch" and _is_mocker(patcher.expr)
+    return isinstance(expr, MemberExpr) and expr.name == "patch" and _is_mocker(expr.expr)
 
 
 def _is_mocker(expr: Expression) -> bool:
@@ -363,7 +370,7 @@ class _ScopeScanner:
         for item, target in zip(node.expr, node.target):
             if target is not None:
                 # `with patch.object(...) as m` binds a fresh mock, like a constructor.
-                self._assign(target, item if is_patch_object(item) else None)
+                self._assign(target, item if is_patch_call(item) else None)
         for item in node.expr:
             self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
 
