@@ -23,6 +23,7 @@ from mypy_async_strict.patches import (
     patch_object_hook,
 )
 from mypy_async_strict.protocols import ProtocolHooks
+from mypy_async_strict.spies import async_stub_hook, spy_hook, stub_hook
 from mypy_async_strict.children import ChildHooks
 from mypy_async_strict.constructors import (
     create_autospec_hook,
@@ -54,6 +55,9 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = create_autospec_hook
         self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = mocker_patch_object_hook
         self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = mocker_patch_hook
+        self._mocker_methods[fullnames.MOCKER_SPY] = spy_hook
+        self._mocker_methods[fullnames.MOCKER_STUB] = stub_hook
+        self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = async_stub_hook
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 

@@ -103,6 +103,8 @@ NON_CONFIGURING_KEYWORDS: Final = frozenset(
         "spec", "spec_set", "name", "parent", "unsafe", "instance", "_new_name", "_new_parent",
         # patch.object's own keywords
         "new_callable", "autospec", "create",
+        # mocker.spy's
+        "duplicate_iterators",
     }
 )
 
@@ -203,6 +205,11 @@ def _is_patcher(expr: Expression) -> bool:
     return isinstance(expr, MemberExpr) and expr.name == "patch" and _is_mocker(expr.expr)
 
 
+def _is_spy(call: CallExpr) -> bool:
+    callee = call.callee
+    return isinstance(callee, MemberExpr) and callee.name == "spy" and _is_mocker(callee.expr)
+
+
 def _is_mocker(expr: Expression) -> bool:
     """A `mocker` fixture by name: provenance is syntactic (the hooks check the real type)."""
     return isinstance(expr, NameExpr) and expr.name == "mocker"
@@ -244,6 +251,9 @@ def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
 def _keyword_configuration(call: CallExpr, at: Path, line: int) -> list[Event]:
     call = configuring_call(call)
     events: list[Event] = []
+    if _is_spy(call):
+        # `mocker.spy` sets a side_effect that runs the real code: calls return real values.
+        events.append(Event(EventKind.REPLACE, at.extend(CALL), line, nested=False))
     for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
         if kind == ARG_STAR2:
             events.extend(_unpacked_keyword_events(arg, at, line))
