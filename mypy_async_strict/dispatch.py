@@ -16,8 +16,14 @@ from mypy.types import Type
 from mypy_async_strict import fullnames
 from mypy_async_strict.awaits import AwaitHooks
 from mypy_async_strict.callees import CallHooks
-from mypy_async_strict.patches import mocker_patch_object_hook, patch_object_hook
+from mypy_async_strict.patches import (
+    mocker_patch_hook,
+    mocker_patch_object_hook,
+    patch_hook,
+    patch_object_hook,
+)
 from mypy_async_strict.protocols import ProtocolHooks
+from mypy_async_strict.spies import async_stub_hook, spy_hook, stub_hook
 from mypy_async_strict.children import ChildHooks
 from mypy_async_strict.constructors import (
     create_autospec_hook,
@@ -45,6 +51,7 @@ class AsyncStrictPlugin(Plugin):
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         self._patch_object = followed_by(patch_object_hook, mismatches.check_patch)
+        self._patch_call = followed_by(patch_hook, mismatches.check_patch)
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
             name: followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
             for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
@@ -60,6 +67,12 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = followed_by(
             mocker_patch_object_hook, mismatches.check_patch
         )
+        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = followed_by(
+            mocker_patch_hook, mismatches.check_patch
+        )
+        self._mocker_methods[fullnames.MOCKER_SPY] = spy_hook
+        self._mocker_methods[fullnames.MOCKER_STUB] = stub_hook
+        self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = async_stub_hook
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 
@@ -80,6 +93,8 @@ class AsyncStrictPlugin(Plugin):
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:
             return self._patch_object
+        if fullname == fullnames.PATCH_CALL:
+            return self._patch_call
         mocker_method = self._mocker_methods.get(fullname)
         if mocker_method is not None:
             return mocker_method

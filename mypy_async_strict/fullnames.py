@@ -24,11 +24,18 @@ MOCKER_CONSTRUCTORS: Final[dict[str, Kind]] = {
 }
 MOCKER_CREATE_AUTOSPEC: Final = f"{MOCKER}.create_autospec"
 MOCKER_PATCH_OBJECT: Final = f"{MOCKER}._Patcher.object"
+MOCKER_PATCH_CALL: Final = f"{MOCKER}._Patcher.__call__"  # mocker.patch("pkg.mod.name")
+MOCKER_SPY: Final = f"{MOCKER}.spy"
+MOCKER_STUB: Final = f"{MOCKER}.stub"
+MOCKER_ASYNC_STUB: Final = f"{MOCKER}.async_stub"
 # Attribute names of `mocker` whose calls make fresh mocks (for provenance, which is syntactic).
-MOCKER_FACTORIES: Final = frozenset({kind.value for kind in Kind} | {"create_autospec"})
+MOCKER_FACTORIES: Final = frozenset(
+    {kind.value for kind in Kind} | {"create_autospec", "spy", "stub", "async_stub"}
+)
 
 PATCH: Final = "unittest.mock.patch"
 PATCH_OBJECT: Final = "unittest.mock._patcher.object"
+PATCH_CALL: Final = "unittest.mock._patcher.__call__"  # patch("pkg.mod.name"): `patch` is an instance
 PATCH_PASS_ARG: Final = "unittest.mock._patch_pass_arg"
 
 MOCK_CONSTRUCTORS: Final[dict[str, Kind]] = {

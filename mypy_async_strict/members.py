@@ -13,6 +13,7 @@ from mypy.nodes import (
     IfStmt,
     Import,
     ImportFrom,
+    LAMBDA_NAME,
     PassStmt,
     StrExpr,
     Decorator,
@@ -82,6 +83,7 @@ class SpecMember:
 
 
 UNKNOWN_MEMBER: Final = SpecMember(Member.UNKNOWN, AnyType(TypeOfAny.special_form))
+MISSING_MEMBER: Final = SpecMember(Member.MISSING, AnyType(TypeOfAny.special_form))
 
 
 class ClassSource(Protocol):
@@ -97,6 +99,12 @@ class ClassSource(Protocol):
 def lookup_member(
     state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
 ) -> SpecMember:
+    if state.target is Target.FUNCTION and not _is_dunder(name):
+        if state.mode.is_autospec or _is_lambda(stands_for):
+            # An autospecced function is a plain function carrying the mock's call and (when
+            # async) await API; it copies none of the spec's attributes.  A lambda spec
+            # (pytest-mock's stubs) was made fresh, so dir() has only its dunders.
+            return MISSING_MEMBER
     info = spec_class(state, stands_for)
     if info is None or _is_dunder(name):
         return UNKNOWN_MEMBER
@@ -122,6 +130,12 @@ def lookup_member(
 
 
 INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
+
+
+def _is_lambda(stands_for: ProperType) -> bool:
+    """A spec mypy would type as a lambda; only spies.py makes such mocks (spec analysis accepts
+    no lambda, which might have been given attributes before it became a spec)."""
+    return isinstance(stands_for, CallableType) and stands_for.name == LAMBDA_NAME
 
 
 def spec_class(state: MockState, stands_for: ProperType) -> TypeInfo | None:

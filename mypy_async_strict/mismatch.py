@@ -125,7 +125,7 @@ class MismatchChecks:
 
     def check_patch(self, ctx: MethodContext, result: Type) -> None:
         """After a patch.object hook: `new_callable=`/`new=` of the wrong kind."""
-        call = patches.read_patch_call(ctx.context)
+        call = patches.read_patch_call(ctx.api, ctx.context)
         if call is None or not isinstance(ctx.context, CallExpr):
             return
         member = patches.patched_member(call)
@@ -138,8 +138,9 @@ class MismatchChecks:
         found = mismatch(nature, expected, member_type, state, constructor)
         if found is None or bound_name_reconfigured(ctx, self.cache, ctx.context):
             return
-        name = f"{render(call.target)}.{call.attribute}"
-        report(ctx, found, ctx.context, state, name, patched=True)
+        callee = ctx.context.callee
+        patcher = "patch.object" if isinstance(callee, MemberExpr) and callee.name == "object" else "patch"
+        report(ctx, found, ctx.context, state, call.target_name, patcher=patcher)
 
     def _patch_replacement(
         self, ctx: MethodContext, call: patches.PatchCall
@@ -205,19 +206,25 @@ def _makes(value: Expression | None, patch_call: CallExpr) -> bool:
 
 
 def report(
-    ctx: CallContext, found: Mismatch, where: Expression, new: MockState, name: str, patched: bool = False
+    ctx: CallContext,
+    found: Mismatch,
+    where: Expression,
+    new: MockState,
+    name: str,
+    patcher: str | None = None,
 ) -> None:
+    """`patcher`: "patch" or "patch.object" when a patch puts the mock there."""
     kind = new.kind.value
-    where_said = "" if patched else " in the spec"
-    putter = "patch.object puts" if patched else "this puts"
+    where_said = "" if patcher else " in the spec"
+    putter = f"{patcher} puts" if patcher else "this puts"
     if found is Mismatch.SYNC_FOR_ASYNC:
         message = (
             f'"{name}" is "async def"{where_said}, but {putter} {_article(kind)} {kind} in its '
             f'place: its calls return a {_returned(new)}, and "await {name}(...)" raises TypeError'
         )
         hint = (
-            "Drop new_callable/new: patch.object makes an AsyncMock for an async def (or pass new_callable=AsyncMock)"
-            if patched
+            f"Drop new_callable/new: {patcher} makes an AsyncMock for an async def (or pass new_callable=AsyncMock)"
+            if patcher
             else f'Use AsyncMock(...) for "{name}" (or set its return_value to an awaitable)'
         )
     else:

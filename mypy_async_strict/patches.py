@@ -1,9 +1,12 @@
-"""`patch.object(target, "attr", ...)`: the mock it installs, typed from the patched attribute.
+"""`patch.object(target, "attr", ...)` and `patch("pkg.mod.attr", ...)`: the mock they install,
+typed from the patched attribute (the dotted target is resolved statically, see targets.py).
 
 CPython's `_patch.__enter__`: without `new`, it makes `new_callable(**kwargs)` if given, else an
 `AsyncMock` when the original attribute is an async function and a `MagicMock` otherwise;
 `autospec=True` autospecs the original, `spec=True` specs a mock from it.  The mock is what
-`with patch.object(...) as m` binds and what `.start()` returns.
+`with patch.object(...) as m` binds and what `.start()` returns; pytest-mock's `mocker.patch`
+and `mocker.patch.object` start the patch and return it.  A class is replaced by an unspecced
+MagicMock (checked on CPython 3.10-3.13).
 """
 
 from __future__ import annotations
@@ -16,30 +19,49 @@ from mypy.nodes import (
     ARG_POS,
     CallExpr,
     Expression,
+    MemberExpr,
     MypyFile,
     NameExpr,
     RefExpr,
     StrExpr,
     TypeInfo,
 )
-from mypy.plugin import MethodContext
-from mypy.types import CallableType, Instance, ProperType, Type, get_proper_type
+from mypy.plugin import CheckerPluginInterface, MethodContext
+from mypy.types import CallableType, Instance, ProperType, Type, TypeType, get_proper_type
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_async_strict import fullnames, mocktypes
 from mypy_async_strict.members import function_nature, lookup_member
 from mypy_async_strict.model import Kind, Member, MockState, SpecMode, Target
 from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.targets import Owner, build_modules, resolve
 
 
 FUNCTIONS: Final = frozenset({Member.ASYNC_FUNCTION, Member.SYNC_FUNCTION, Member.ASYNC_GENERATOR})
+# Attributes that make `inspect`/`asyncio.iscoroutinefunction` look past a class (3.10-3.13).
+COROUTINE_MARKERS: Final = frozenset({"__func__", "_is_coroutine", "_is_coroutine_marker"})
+# Classes create_autospec treats as spec values, never as classes (as constructors.py does).
+NOT_SPEC_CLASSES: Final = frozenset({"builtins.str", "builtins.list", "builtins.tuple", "builtins.dict"})
 
 
 @dataclass(frozen=True)
 class PatchCall:
-    target: Expression
+    owner: Owner  # the module or class whose attribute is patched
     attribute: str
     keywords: dict[str, Expression]
+
+    @property
+    def target_name(self) -> str:
+        """`Service.fetch`, `pkg.mod.fetch`: the patched attribute, for messages."""
+        owner = self.owner.name if isinstance(self.owner, TypeInfo) else self.owner.fullname
+        return f"{owner}.{self.attribute}"
+
+
+def read_patch_call(api: CheckerPluginInterface, call: object) -> PatchCall | None:
+    """`patch.object(target, "name", ...)` or `patch("pkg.mod.name", ...)` (also mocker's)."""
+    if isinstance(call, CallExpr) and isinstance(call.callee, MemberExpr) and call.callee.name == "object":
+        return read_patch_object(call)
+    return _read_dotted(api, call)
 
 
 def _default(ctx: MethodContext) -> Type:
@@ -49,24 +71,42 @@ def _default(ctx: MethodContext) -> Type:
 @degrade_to(_default)
 def patch_object_hook(ctx: MethodContext) -> Type:
     """`patch.object(...)`: a patcher whose `__enter__`/`start()` give the mock."""
-    mock = _patched_mock(ctx)
-    if mock is None:
-        return ctx.default_return_type
-    patch_class = mocktypes.class_info(ctx.api, fullnames.PATCH_PASS_ARG)
-    return Instance(patch_class, [mock]) if patch_class is not None else ctx.default_return_type
+    return _patcher(ctx, _patched_mock(ctx, read_patch_object(ctx.context)))
+
+
+@degrade_to(_default)
+def patch_hook(ctx: MethodContext) -> Type:
+    """`patch("pkg.mod.name", ...)`: the same patcher, its target found by its dotted name."""
+    return _patcher(ctx, _patched_mock(ctx, _read_dotted(ctx.api, ctx.context)))
 
 
 @degrade_to(_default)
 def mocker_patch_object_hook(ctx: MethodContext) -> Type:
     """pytest-mock's `mocker.patch.object(...)`: starts the patch and returns the mock."""
-    mock = _patched_mock(ctx)
+    mock = _patched_mock(ctx, read_patch_object(ctx.context))
     return mock if mock is not None else ctx.default_return_type
 
 
-def _patched_mock(ctx: MethodContext) -> Type | None:
-    call = read_patch_call(ctx.context)
+@degrade_to(_default)
+def mocker_patch_hook(ctx: MethodContext) -> Type:
+    """pytest-mock's `mocker.patch("pkg.mod.name", ...)`: starts the patch, returns the mock."""
+    mock = _patched_mock(ctx, _read_dotted(ctx.api, ctx.context))
+    return mock if mock is not None else ctx.default_return_type
+
+
+def _patcher(ctx: MethodContext, mock: Type | None) -> Type:
+    patch_class = mocktypes.class_info(ctx.api, fullnames.PATCH_PASS_ARG)
+    if mock is None or patch_class is None:
+        return ctx.default_return_type
+    return Instance(patch_class, [mock])
+
+
+def _patched_mock(ctx: MethodContext, call: PatchCall | None) -> Type | None:
     if call is None or "new" in call.keywords:
         return None  # `new=`: typeshed already types the patch by its value
+    patched_class = _module_class(call)
+    if patched_class is not None:
+        return _class_mock(ctx, call, patched_class)
     member = patched_member(call)
     if member is None:
         return None
@@ -74,8 +114,8 @@ def _patched_mock(ctx: MethodContext) -> Type | None:
     return _installed_mock(ctx, call, nature, member_type)
 
 
-def read_patch_call(context: object) -> PatchCall | None:
-    if not isinstance(context, CallExpr) or len(context.args) < 2:
+def _arguments(context: object) -> tuple[list[Expression], dict[str, Expression]] | None:
+    if not isinstance(context, CallExpr):
         return None
     keywords: dict[str, Expression] = {}
     positional: list[Expression] = []
@@ -86,32 +126,103 @@ def read_patch_call(context: object) -> PatchCall | None:
             keywords[name] = arg
         else:
             return None  # *args / **kwargs: what is patched and how is not visible
+    return positional, keywords
+
+
+def read_patch_object(context: object) -> PatchCall | None:
+    """`patch.object(target, "attribute", new, ...)`, the target a module or class by name."""
+    arguments = _arguments(context)
+    if arguments is None:
+        return None
+    positional, keywords = arguments
     if len(positional) > 2:
         keywords["new"] = positional[2]
     if len(positional) < 2 or not isinstance(positional[1], StrExpr):
         return None
-    return PatchCall(positional[0], positional[1].value, keywords)
+    target = positional[0]
+    if not isinstance(target, RefExpr) or not isinstance(target.node, (MypyFile, TypeInfo)):
+        return None
+    return PatchCall(target.node, positional[1].value, keywords)
+
+
+def _read_dotted(api: CheckerPluginInterface, context: object) -> PatchCall | None:
+    """`patch("pkg.mod.name", new, ...)`: only a string literal names its target for sure."""
+    arguments = _arguments(context)
+    if arguments is None:
+        return None
+    positional, keywords = arguments
+    if len(positional) > 1:
+        keywords["new"] = positional[1]
+    if not positional or not isinstance(positional[0], StrExpr):
+        return None
+    target = resolve(build_modules(api), positional[0].value)
+    if target is None:
+        return None
+    return PatchCall(target.owner, target.attribute, keywords)
 
 
 def patched_member(call: PatchCall) -> tuple[Member, ProperType] | None:
-    """What `target.attribute` is: a class member, a module-level function, ..."""
-    target = call.target
-    if isinstance(target, RefExpr) and isinstance(target.node, MypyFile):
-        symbol = target.node.names.get(call.attribute)
+    """What `owner.attribute` is: a class member, a module-level function, ..."""
+    owner = call.owner
+    if isinstance(owner, MypyFile):
+        symbol = owner.names.get(call.attribute)
         if symbol is None or symbol.type is None:
             return None
         nature = function_nature(symbol.node)
         return (nature, get_proper_type(symbol.type)) if nature in FUNCTIONS else None
-    if isinstance(target, RefExpr) and isinstance(target.node, TypeInfo):
-        info = target.node
+    instance = fill_typevars_with_any(owner)
+    if not isinstance(instance, Instance):
+        return None
+    state = MockState(Kind.MAGIC_MOCK, SpecMode.SPEC, Target.INSTANCE)
+    member = lookup_member(state, instance, call.attribute)
+    # Values and unknowns: CPython picks AsyncMock for awaitable or partial-of-async values.
+    return (member.nature, member.typ) if member.nature in FUNCTIONS else None
+
+
+def _module_class(call: PatchCall) -> TypeInfo | None:
+    """A class patched in its module (`patch("pkg.mod.Client")`)."""
+    if not isinstance(call.owner, MypyFile):
+        return None  # a nested class: not modelled
+    symbol = call.owner.names.get(call.attribute)
+    return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+
+
+def _class_mock(ctx: MethodContext, call: PatchCall, info: TypeInfo) -> Type | None:
+    """CPython replaces a class with an unspecced `MagicMock()` (or `new_callable()`), and with
+    `create_autospec(cls)` under `autospec=True`.  `spec=True` also specs the mock's return value:
+    not modelled."""
+    keywords = call.keywords
+    if not _plain_class(ctx, info):
+        return None
+    if _is_true(keywords.get("autospec")):
         instance = fill_typevars_with_any(info)
-        if not isinstance(instance, Instance):
+        if not isinstance(instance, Instance) or info.fullname in NOT_SPEC_CLASSES:
             return None
-        state = MockState(Kind.MAGIC_MOCK, SpecMode.SPEC, Target.INSTANCE)
-        member = lookup_member(state, instance, call.attribute)
-        # Values and unknowns: CPython picks AsyncMock for awaitable or partial-of-async values.
-        return (member.nature, member.typ) if member.nature in FUNCTIONS else None
-    return None
+        state = MockState(Kind.MAGIC_MOCK, SpecMode.AUTOSPEC, Target.CLASS)
+        return mocktypes.encode(ctx.api, state, TypeType.make_normalized(instance))
+    if any(name in keywords for name in ("autospec", "spec", "spec_set")):
+        return None
+    new_callable = keywords.get("new_callable")
+    kind = Kind.MAGIC_MOCK if new_callable is None else _kind(new_callable, Member.DATA)
+    if kind is None:
+        return None
+    return mocktypes.encode(ctx.api, MockState(kind, SpecMode.NONE, Target.NOTHING), None)
+
+
+def _plain_class(ctx: MethodContext, info: TypeInfo) -> bool:
+    """A class CPython certainly does not take for an async object (`_is_async_obj`): defined in
+    source code (a stub may call a factory function a class), with an ordinary metaclass (an
+    `__await__` there makes the class awaitable) and no coroutine marker or `__func__`."""
+    module = build_modules(ctx.api).get(info.module_name)
+    if module is None or module.is_stub:
+        return False
+    for klass in info.mro[:-1]:
+        metaclass = klass.declared_metaclass
+        if metaclass is not None and metaclass.type.fullname not in ("builtins.type", "abc.ABCMeta"):
+            return False
+        if any(name in klass.names for name in COROUTINE_MARKERS):
+            return False
+    return True
 
 
 def _installed_mock(
@@ -119,7 +230,7 @@ def _installed_mock(
 ) -> Type | None:
     keywords = call.keywords
     if _is_true(keywords.get("autospec")):
-        if not isinstance(member_type, CallableType) or _is_class(call.target):
+        if not isinstance(member_type, CallableType) or isinstance(call.owner, TypeInfo):
             # A class attribute's autospec keeps `self` in its signature when called directly,
             # unlike the bound type the plugin has: not modelled yet.
             return None
@@ -146,14 +257,10 @@ def _kind(new_callable: Expression | None, nature: Member) -> Kind | None:
 
 
 def new_callable_kind(new_callable: Expression) -> Kind | None:
-    """`new_callable=MagicMock` (or `mocker.MagicMock`): the class of the mock it makes."""
+    """`new_callable=MagicMock`: the class of the mock it makes."""
     if isinstance(new_callable, RefExpr):
         return fullnames.MOCK_CONSTRUCTORS.get(new_callable.fullname)
     return None
-
-
-def _is_class(expr: Expression) -> bool:
-    return isinstance(expr, RefExpr) and isinstance(expr.node, TypeInfo)
 
 
 def _is_true(expr: Expression | None) -> bool:

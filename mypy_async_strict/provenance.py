@@ -103,6 +103,8 @@ NON_CONFIGURING_KEYWORDS: Final = frozenset(
         "spec", "spec_set", "name", "parent", "unsafe", "instance", "_new_name", "_new_parent",
         # patch.object's own keywords
         "new_callable", "autospec", "create",
+        # mocker.spy's
+        "duplicate_iterators",
     }
 )
 
@@ -190,22 +192,34 @@ def is_mock_constructor(expr: Expression) -> bool:
     ):
         return True
     if isinstance(callee, MemberExpr) and callee.name == "start":
-        return is_patch_object(callee.expr)
+        return is_patch_call(callee.expr)
     if isinstance(callee, MemberExpr) and callee.name in fullnames.MOCKER_FACTORIES:
         return _is_mocker(callee.expr)  # mocker.MagicMock(...), mocker.create_autospec(...)
-    return is_patch_object(expr)
+    return is_patch_call(expr)
 
 
-def is_patch_object(expr: Expression) -> bool:
-    """`patch.object(...)`, or pytest-mock's `mocker.patch.object(...)`."""
-    if not isinstance(expr, CallExpr) or not isinstance(expr.callee, MemberExpr):
+def is_patch_call(expr: Expression) -> bool:
+    """A call that installs a fresh mock: `patch.object(...)`, `patch("pkg.mod.name")`, or
+    pytest-mock's `mocker.patch.object(...)` and `mocker.patch(...)`."""
+    if not isinstance(expr, CallExpr) or not isinstance(expr.callee, RefExpr):
         return False
-    if expr.callee.name != "object":
+    if _is_patcher(expr.callee):
+        return True  # patch("..."), mocker.patch("...")
+    if not isinstance(expr.callee, MemberExpr) or expr.callee.name != "object":
         return False
-    patcher = expr.callee.expr
-    if isinstance(patcher, RefExpr) and patcher.fullname == fullnames.PATCH:
+    return _is_patcher(expr.callee.expr)
+
+
+def _is_patcher(expr: Expression) -> bool:
+    """`patch`, or `mocker.patch`."""
+    if isinstance(expr, RefExpr) and expr.fullname == fullnames.PATCH:
         return True
-    return isinstance(patcher, MemberExpr) and patcher.name == "patch" and _is_mocker(patcher.expr)
+    return isinstance(expr, MemberExpr) and expr.name == "patch" and _is_mocker(expr.expr)
+
+
+def _is_spy(call: CallExpr) -> bool:
+    callee = call.callee
+    return isinstance(callee, MemberExpr) and callee.name == "spy" and _is_mocker(callee.expr)
 
 
 def _is_mocker(expr: Expression) -> bool:
@@ -249,6 +263,9 @@ def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
 def _keyword_configuration(call: CallExpr, at: Path, line: int) -> list[Event]:
     call = configuring_call(call)
     events: list[Event] = []
+    if _is_spy(call):
+        # `mocker.spy` sets a side_effect that runs the real code: calls return real values.
+        events.append(Event(EventKind.REPLACE, at.extend(CALL), line, nested=False))
     for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
         if kind == ARG_STAR2:
             events.extend(_unpacked_keyword_events(arg, at, line))
@@ -377,7 +394,7 @@ class _ScopeScanner:
         for item, target in zip(node.expr, node.target):
             if target is not None:
                 # `with patch.object(...) as m` binds a fresh mock, like a constructor.
-                self._assign(target, item if is_patch_object(item) else None)
+                self._assign(target, item if is_patch_call(item) else None)
         for item in node.expr:
             self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
 

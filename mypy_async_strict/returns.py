@@ -20,7 +20,7 @@ from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import lookup_member
 from mypy_async_strict.misuse import Shape, shape_of
 from mypy_async_strict.model import CallOutcome, Kind, Member, call_outcome, child_state
-from mypy_async_strict.provenance import ScanCache, StoredReturn, is_patch_object
+from mypy_async_strict.provenance import ScanCache, StoredReturn, is_patch_call
 from mypy_async_strict.render import render
 
 
@@ -53,8 +53,8 @@ def _awaited_call_returns(api: CheckerPluginInterface, cache: ScanCache, stored:
     a coroutine function): its calls wrap `return_value` in a coroutine."""
     owner = stored.owner
     if isinstance(owner, CallExpr) and stored.member is None:
-        if is_patch_object(owner):
-            return _patch_makes_async_mock(owner)
+        if is_patch_call(owner):
+            return _patch_makes_async_mock(api, owner)
         return _constructs_async_mock(owner)
     if isinstance(owner, CallExpr):
         return False  # `AsyncMock(spec=C, **{"x.return_value": ...})`: the spec is not typed yet
@@ -81,8 +81,8 @@ def _constructs_async_mock(call: CallExpr) -> bool:
     return isinstance(callee, MemberExpr) and callee.name == Kind.ASYNC_MOCK.value
 
 
-def _patch_makes_async_mock(call: CallExpr) -> bool:
-    patch_call = patches.read_patch_call(call)
+def _patch_makes_async_mock(api: CheckerPluginInterface, call: CallExpr) -> bool:
+    patch_call = patches.read_patch_call(api, call)
     if patch_call is None or "new" in patch_call.keywords:
         return False
     new_callable = patch_call.keywords.get("new_callable")

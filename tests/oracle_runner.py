@@ -275,8 +275,9 @@ class _Wrapper(ast.NodeTransformer):
 
 
 def _replaced_attribute(statement: ast.stmt) -> str | None:
-    """Source of the attribute a mismatch statement replaces: `m.x` of `m.x = ...`, or
-    `getattr(target, "x")` for a `patch.object(target, "x", ...)` call in it."""
+    """Source of the attribute a mismatch statement replaces: `m.x` of `m.x = ...`,
+    `getattr(target, "x")` for a `patch.object(target, "x", ...)` call in it, or the dotted name
+    of a `patch("pkg.mod.x", ...)`."""
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         if isinstance(statement.targets[0], ast.Attribute):
             return ast.unparse(statement.targets[0])
@@ -289,7 +290,21 @@ def _replaced_attribute(statement: ast.stmt) -> str | None:
             and isinstance(node.args[1], ast.Constant)
         ):
             return f"getattr({ast.unparse(node.args[0])}, {node.args[1].value!r})"
+        if (
+            isinstance(node, ast.Call)
+            and _callee_name(node.func) == "patch"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            return f"__import__('pkgutil').resolve_name({node.args[0].value!r})"
     return None
+
+
+def _callee_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
 
 
 def _is_try_star(node: ast.AST) -> bool:
