@@ -42,13 +42,20 @@ def line_of(path: Path, marker: str) -> int:
 
 
 def test_plugin_finds_the_seeded_bugs_and_nothing_else(tmp_path: Path) -> None:
-    users = EXAMPLES / "tests" / "test_users.py"
-    graph = EXAMPLES / "tests" / "test_graph.py"
+    tests = EXAMPLES / "tests"
+    users, graph = tests / "test_users.py", tests / "test_graph.py"
+    mocker, unit = tests / "test_orders_mocker.py", tests / "test_orders_unittest.py"
     assert sorted(run_mypy(tmp_path)) == sorted(
         [
             ("tests/test_users.py", line_of(users, 'await session.execute(text("DELETE'), "mock-await"),
             # The driver bug: one precise error where plain mypy would give two generic ones.
             ("tests/test_graph.py", line_of(graph, "with client.session() as session"), "async-with"),
+            ("tests/test_orders_mocker.py", line_of(mocker, "session.commit = "), "mock-async-mismatch"),
+            ("tests/test_orders_mocker.py", line_of(mocker, "= fake_receipt()"), "mock-return"),
+            ("tests/test_orders_mocker.py", line_of(mocker, "email.assert_awaited_once_with(receipt)"), "mock-call"),
+            ("tests/test_orders_mocker.py", line_of(mocker, "fee.assert_awaited_once()"), "mock-assert"),
+            ("tests/test_orders_unittest.py", line_of(unit, 'patch.object(PaymentGateway, "charge", new_callable'), "mock-async-mismatch"),
+            ("tests/test_orders_unittest.py", line_of(unit, "gateway.retries = 0"), "mock-spec"),
         ]
     )
 
@@ -79,6 +86,12 @@ def test_the_seeded_bugs_fail_at_run_time() -> None:
     failed = sorted(re.findall(r"^FAILED (\S+)", completed.stdout, flags=re.MULTILINE))
     assert failed == [
         "tests/test_graph.py::test_session_is_opened_with_the_right_database",
+        "tests/test_orders_mocker.py::test_checkout_adds_the_fee_once",
+        "tests/test_orders_mocker.py::test_checkout_emails_the_receipt",
+        "tests/test_orders_mocker.py::test_checkout_with_a_canned_receipt",
+        "tests/test_orders_mocker.py::test_checkout_with_a_sync_commit",
+        "tests/test_orders_unittest.py::CheckoutTest::test_checkout_patched_gateway",
+        "tests/test_orders_unittest.py::CheckoutTest::test_gateway_is_not_retried",
         "tests/test_users.py::test_count_after_cleanup",
     ], completed.stdout
-    assert "4 passed" in completed.stdout
+    assert "6 passed" in completed.stdout
