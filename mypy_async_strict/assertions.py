@@ -15,12 +15,12 @@ from typing import Final
 from mypy.nodes import MemberExpr
 from mypy.plugin import AttributeContext
 
-from mypy_async_strict import errorcodes
+from mypy_async_strict import errorcodes, fullnames
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind
 from mypy_async_strict.render import render
 
-ASSERT_PREFIXES: Final = ("assert", "assret", "asert", "aseert", "assrt")
+ASSERT_PREFIXES: Final = fullnames.ASSERTION_PREFIXES
 OLD_ALIASES: Final = {
     "called_once": "assert_called_once",
     "called_once_with": "assert_called_once_with",

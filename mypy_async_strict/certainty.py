@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Callable, Final
 
-from mypy.nodes import ARG_STAR2, CallExpr, DictExpr, Expression, FuncItem, MypyFile, StrExpr, Var
+from mypy.nodes import (
+    ARG_STAR2,
+    CallExpr,
+    DictExpr,
+    Expression,
+    FuncItem,
+    MemberExpr,
+    MypyFile,
+    StrExpr,
+    Var,
+)
 from mypy.plugin import CheckerPluginInterface
 
+from mypy_async_strict import fullnames
+from mypy_async_strict.appcode import passes_to_application
 from mypy_async_strict.provenance import (
     Event,
     EventKind,
@@ -51,7 +63,23 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     if root_value is None:
         return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
     nested_query = scopes[0] is not facts.scope
-    return _verdict(api, facts, root_value, path, expr, nested_query)
+    application = _application_escapes(api, cache, scopes, expr)
+    return _verdict(api, facts, root_value, path, expr, nested_query, application)
+
+
+def _application_escapes(
+    api: CheckerPluginInterface, cache: ScanCache, scopes: list[Scope], expr: Expression
+) -> Callable[[Event], bool] | None:
+    """For an assertion (`m.x.assert_awaited_once()`, or the `m.x` it is read from): which
+    escapes only hand the mock to application code, which uses it but cannot put another mock
+    in its attributes' place (see appcode.py).  Other queries count every escape."""
+    is_assertion = isinstance(expr, MemberExpr) and expr.name.startswith(fullnames.ASSERTION_PREFIXES)
+    if not is_assertion and id(expr) not in cache.facts(scopes[0]).asserted:
+        return None
+    module = scopes[-1]
+    if not isinstance(module, MypyFile):
+        return None
+    return lambda event: passes_to_application(api, event.into, module.fullname)
 
 
 def scopes_of(api: CheckerPluginInterface) -> list[Scope]:
@@ -112,7 +140,12 @@ def _expand(path: Path, facts: ScopeFacts) -> Path:
 
 def _verdict(
     api: CheckerPluginInterface,
-    facts: ScopeFacts, constructor: CallExpr, query: Path, expr: Expression, nested_query: bool
+    facts: ScopeFacts,
+    constructor: CallExpr,
+    query: Path,
+    expr: Expression,
+    nested_query: bool,
+    harmless_escape: Callable[[Event], bool] | None = None,
 ) -> Verdict:
     """Certain unless an event that may have run first replaced or exposed the path.
 
@@ -128,6 +161,8 @@ def _verdict(
         if event.path.root is not root or event.target is expr:
             continue
         if not _applies(event, facts, line, nested_query):
+            continue
+        if event.kind is EventKind.ESCAPE and harmless_escape is not None and harmless_escape(event):
             continue
         effect = _effect(event, query.segments)
         if effect == "replaced" and not _dominates(event, line, query_blocks):

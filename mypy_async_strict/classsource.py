@@ -20,7 +20,7 @@ class ModuleClassSource:
         SQLAlchemy's event machinery does), do not say everything `dir(cls)` holds."""
         for klass in info.mro[:-1]:
             module = self._module(klass)
-            if module is None or module.is_stub or _installed(module.path):
+            if module is None or module.is_stub or installed(module.path):
                 return True
         return False
 
@@ -40,6 +40,6 @@ class ModuleClassSource:
         return module if isinstance(module, MypyFile) else None
 
 
-def _installed(path: str) -> bool:
+def installed(path: str) -> bool:
     parts = path.replace("\\", "/").split("/")
     return "site-packages" in parts or "dist-packages" in parts

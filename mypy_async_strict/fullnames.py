@@ -86,3 +86,7 @@ CALL_ASSERTION_HOOKS: Final = frozenset(
 CONFIGURING_METHODS: Final = frozenset(
     {"configure_mock", "attach_mock", "mock_add_spec", "reset_mock", "__setattr__"}
 )
+
+# Attribute names that are (or misspell) assertion methods: `unittest.mock` raises AttributeError
+# for any of them the mock does not have.
+ASSERTION_PREFIXES: Final = ("assert", "assret", "asert", "aseert", "assrt")

@@ -144,6 +144,7 @@ class Event:
     target: Expression | None = None  # the assigned expression itself
     blocks: tuple[int, ...] = ()  # ids of the blocks enclosing the event, outermost first
     definition: bool = False  # a keyword of the constructor that made the mock: always in effect
+    into: CallExpr | None = None  # ESCAPE as an argument: the call it is passed to
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ class ScopeFacts:
     # Class attributes stored after the class body: (class fullname, name); "cls" for stores
     # through a classmethod's `cls`, "*" for `setattr` with a computed name.
     class_stores: set[tuple[str, str]] = field(default_factory=set)
+    # ids of expressions whose assertion methods are read (`m.x` in `m.x.assert_called()`)
+    asserted: set[int] = field(default_factory=set)
     # id(value expression) -> the mock whose return value it becomes (see StoredReturn).
     return_values: dict[int, StoredReturn] = field(default_factory=dict)
     # (first line, last line, enclosing blocks) of every statement: where a line runs.
@@ -327,6 +330,7 @@ class _ScopeScanner:
         self.shared_names: set[str] = set()  # `global`/`nonlocal`: assigned from other scopes too
         self.blocks: list[int] = []
         self.stored_values: list[tuple[Expression, Expression]] = []  # (target, value)
+        self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -438,10 +442,15 @@ class _ScopeScanner:
 
     def _record_member(self, node: MemberExpr) -> None:
         self.harmless.add(id(node.expr))
+        if node.name.startswith(fullnames.ASSERTION_PREFIXES):
+            self.facts.asserted.add(id(node.expr))
         self._occurs(node)
 
     def _record_call(self, node: CallExpr) -> None:
         self.harmless.add(id(node.callee))
+        for kind, arg in zip(node.arg_kinds, node.args):
+            if kind in (ARG_POS, ARG_NAMED):
+                self.argument_of[id(arg)] = node
         if self._inspects_arguments(node):
             self.harmless.update(id(arg) for arg in node.args)
         self._configuring_call(node)
@@ -574,7 +583,10 @@ class _ScopeScanner:
             if path is not None and path.segments and path.segments[-1].startswith("__"):
                 path = Path(path.root, path.segments[:-1])  # `m.__dict__[...] = ...` changes m
             if path is not None:
-                self.facts.events.append(Event(EventKind.ESCAPE, path, line, nested, target=expr))
+                into = self.argument_of.get(id(expr))
+                self.facts.events.append(
+                    Event(EventKind.ESCAPE, path, line, nested, target=expr, into=into)
+                )
 
 
 # What each node class means for mock paths (exact classes: mypy's node classes are final).

@@ -1,0 +1,93 @@
+"""Is a callee part of the application under test?  Then a mock passed to it is used, not
+reconfigured.
+
+Production code receives a mock as a stand-in for its dependency and calls it; it does not
+import `unittest.mock`, so it cannot put a new mock (let alone an AsyncMock) in the place of one of
+the mock's attributes.  So after `await OrderService(session).checkout()`, `session.add` is still
+the MagicMock the spec made, and `session.add.assert_awaited_once()` still raises.
+
+Application code is a module of the build that is source (not a stub, not an installed
+library), not the test module itself, not named like test support (`tests`, `conftest`,
+`test_*`, `*_test`, `testing`, `fixtures`, `mocks`), and that refers to no mocking library.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy.nodes import (
+    CallExpr,
+    Decorator,
+    Expression,
+    FuncDef,
+    MypyFile,
+    OverloadedFuncDef,
+    RefExpr,
+    TypeInfo,
+)
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import CallableType, get_proper_type
+
+from mypy_async_strict.classsource import installed
+
+TEST_SUPPORT_PARTS: Final = frozenset({"tests", "test", "testing", "conftest", "fixtures", "mocks"})
+MOCKING_MODULES: Final = ("unittest", "mock", "pytest_mock", "pytest", "_pytest", "asynctest")
+
+
+def passes_to_application(api: CheckerPluginInterface, call: CallExpr | None, current: str) -> bool:
+    """Whether `call` (which gets a mock as an argument) is a call into application code."""
+    if call is None:
+        return False
+    module = _callee_module(api, call.callee)
+    return module is not None and module.fullname != current and _is_application(module)
+
+
+def _callee_module(api: CheckerPluginInterface, callee: Expression) -> MypyFile | None:
+    fullname = None
+    if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
+        fullname = callee.node.module_name + "." + callee.node.name
+    elif isinstance(callee, RefExpr) and isinstance(callee.node, (FuncDef, Decorator, OverloadedFuncDef)):
+        fullname = callee.node.fullname
+    else:
+        lookup = getattr(api, "lookup_type_or_none", None)
+        callee_type = get_proper_type(lookup(callee)) if lookup is not None else None
+        if isinstance(callee_type, CallableType) and isinstance(callee_type.definition, FuncDef):
+            fullname = callee_type.definition.fullname
+    return _module_of(api, fullname) if fullname else None
+
+
+def _module_of(api: CheckerPluginInterface, fullname: str) -> MypyFile | None:
+    modules = getattr(api, "modules", None)
+    if not isinstance(modules, dict):
+        return None
+    name = fullname
+    while "." in name:
+        name = name.rpartition(".")[0]
+        module = modules.get(name)
+        if isinstance(module, MypyFile):
+            return module
+    return None
+
+
+def _is_application(module: MypyFile) -> bool:
+    if module.is_stub or installed(module.path):
+        return False
+    parts = module.fullname.split(".")
+    if any(_test_like(part) for part in parts):
+        return False
+    return not any(_mocking(symbol.node) for symbol in module.names.values())
+
+
+def _test_like(part: str) -> bool:
+    return (
+        part in TEST_SUPPORT_PARTS
+        or part.startswith("test_")
+        or part.endswith(("_test", "_tests"))
+    )
+
+
+def _mocking(node: object) -> bool:
+    fullname = getattr(node, "fullname", None)
+    if not isinstance(fullname, str):
+        return False
+    return any(fullname == name or fullname.startswith(name + ".") for name in MOCKING_MODULES)
