@@ -54,7 +54,7 @@ class ChildHooks:
         if verdict.replacement is not None:
             return _type_of(ctx, verdict.replacement) or ctx.default_attr_type
         if parent.state.specced:
-            source = ModuleClassSource(ctx.api, self.cache)
+            source = ModuleClassSource(ctx.api)
             member = lookup_member(parent.state, parent.stands_for, expr.name, source)
         else:
             member = None

@@ -10,7 +10,7 @@ from typing import Any, Callable, Final
 
 from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile
 from mypy.options import Options
-from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import AttributeContext, ClassDefContext, FunctionContext, MethodContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
 from mypy_async_strict import fullnames
@@ -25,6 +25,7 @@ from mypy_async_strict.patches import (
 from mypy_async_strict.protocols import ProtocolHooks
 from mypy_async_strict.spies import async_stub_hook, spy_hook, stub_hook
 from mypy_async_strict.children import ChildHooks
+from mypy_async_strict.classfacts import ClassFactsRecorder
 from mypy_async_strict.constructors import (
     create_autospec_hook,
     mock_constructor_hook,
@@ -48,6 +49,7 @@ class AsyncStrictPlugin(Plugin):
         self._awaits = AwaitHooks(cache)
         self._protocols = ProtocolHooks(cache)
         self._calls = CallHooks(self, cache)
+        self._class_facts = ClassFactsRecorder()
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         self._patch_object = followed_by(patch_object_hook, mismatches.check_patch)
@@ -99,6 +101,9 @@ class AsyncStrictPlugin(Plugin):
         if mocker_method is not None:
             return mocker_method
         return self._calls.method_hook(fullname)
+
+    def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:
+        return self._class_facts.record  # every class: what its source says about dir(cls)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")

@@ -44,32 +44,8 @@ from mypy_async_strict.model import Member, MockState, SpecMode, Target
 TRANSPARENT_DECORATORS: Final = frozenset(
     {"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"}
 )
-# Class-body statements that only declare (anything else may create names dynamically, an `if`
-# too: `if not TYPE_CHECKING: def legacy(self): ...` is invisible to mypy).
-DECLARATIONS: Final = (
-    AssignmentStmt,
-    ClassDef,
-    Decorator,
-    FuncDef,
-    Import,
-    ImportFrom,
-    OverloadedFuncDef,
-    PassStmt,
-)
 CALLABLE_WRAPPERS: Final = frozenset(
     {"builtins.staticmethod", "builtins.classmethod", "functools.partial", "functools.partialmethod"}
-)
-# Class decorators that add no class attributes the plugin would miss (dataclass fields without
-# a default stay instance-only: checked by the oracle).
-STATIC_CLASS_DECORATORS: Final = frozenset(
-    {
-        "dataclasses.dataclass",
-        "typing.final",
-        "typing_extensions.final",
-        "functools.total_ordering",
-        "typing.runtime_checkable",
-        "typing_extensions.runtime_checkable",
-    }
 )
 PROPERTY_DECORATORS: Final = frozenset(
     {"builtins.property", "functools.cached_property", "abc.abstractproperty"}
@@ -95,6 +71,9 @@ class ClassSource(Protocol):
     def stored_later(self, info: TypeInfo, name: str) -> bool:
         """`Cls.name = ...`, `cls.name = ...` or `setattr(Cls, ...)` in the class's module."""
 
+    def dynamic(self, info: TypeInfo) -> bool:
+        """A class body that runs code, or a decorator that may add attributes."""
+
 
 def lookup_member(
     state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
@@ -113,7 +92,10 @@ def lookup_member(
         return UNKNOWN_MEMBER
     nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES)
     if nature is Member.MISSING and (
-        source is None or source.from_stub(info) or source.stored_later(info, name)
+        source is None
+        or source.from_stub(info)
+        or source.dynamic(info)
+        or source.stored_later(info, name)
     ):
         nature = Member.UNKNOWN  # only source code read in full says what dir(cls) lacks
     if nature in (Member.MISSING, Member.UNKNOWN):
@@ -156,6 +138,8 @@ def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
     if symbol is None or symbol.node is None:
         if from_instance or info.fallback_to_any:
             return Member.UNKNOWN  # an instance may be of a subclass; a hidden base may have it
+        if any("__slots__" in klass.names for klass in info.mro):
+            return Member.UNKNOWN  # slot names mypy never saw assigned are descriptors too
         return Member.MISSING if not _is_dynamic(info) else Member.UNKNOWN
     node = symbol.node
     if isinstance(node, Var):
@@ -206,19 +190,8 @@ def _overloaded_nature(node: OverloadedFuncDef) -> Member:
     return natures.pop() if len(natures) == 1 else Member.UNKNOWN
 
 
-def _has_dynamic_body(info: TypeInfo) -> bool:
-    """A class body that runs code (loops, calls, `exec`) may define names mypy does not see."""
-    for statement in info.defn.defs.body:
-        if isinstance(statement, ExpressionStmt) and isinstance(statement.expr, StrExpr):
-            continue  # the docstring
-        if not isinstance(statement, DECLARATIONS):
-            return True
-    return False
 
 
-def _callee(expr: Expression) -> Expression:
-    """`@dataclass(frozen=True)` is a call of `dataclass`."""
-    return expr.callee if isinstance(expr, CallExpr) else expr
 
 
 def _decorator_name(expr: object) -> str | None:
@@ -256,11 +229,10 @@ def _in_class_namespace(info: TypeInfo, name: str) -> bool:
 
 
 def _is_dynamic(info: TypeInfo) -> bool:
-    """A class whose attributes may be set by `__init_subclass__`, a metaclass or a decorator."""
+    """A class whose attributes may be set by `__init_subclass__` or a metaclass (its body and
+    decorators are judged by `ClassSource.dynamic`, from facts recorded while analyzing it)."""
     for klass in info.mro[:-1]:  # not object
-        if "__init_subclass__" in klass.names or _has_dynamic_body(klass):
-            return True
-        if any(_decorator_name(_callee(d)) not in STATIC_CLASS_DECORATORS for d in klass.defn.decorators):
+        if "__init_subclass__" in klass.names:
             return True
         metaclass = klass.declared_metaclass
         if metaclass is not None and metaclass.type.fullname not in ("builtins.type", "abc.ABCMeta"):

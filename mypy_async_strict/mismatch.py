@@ -113,7 +113,7 @@ class MismatchChecks:
         parent = mocktypes.decode(parent_type) if parent_type is not None else None
         if parent is None or not parent.state.specced:
             return
-        source = ModuleClassSource(ctx.api, self.cache)
+        source = ModuleClassSource(ctx.api)
         member = lookup_member(parent.state, parent.stands_for, target.name, source)
         expected = child_state(parent.state, member.nature)
         if expected is None:

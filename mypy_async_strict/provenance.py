@@ -170,9 +170,6 @@ class ScopeFacts:
     # variable, an attribute, a container): typed as mypy would, without the plugin (Any),
     # so that `resp = client.get(); resp = None` stays valid.
     stored_loosely: set[int] = field(default_factory=set)
-    # Class attributes stored after the class body: (class fullname, name); "cls" for stores
-    # through a classmethod's `cls`, "*" for `setattr` with a computed name.
-    class_stores: set[tuple[str, str]] = field(default_factory=set)
     # ids of expressions whose assertion methods are read (`m.x` in `m.x.assert_called()`)
     asserted: set[int] = field(default_factory=set)
     # id(value expression) -> the mock whose return value it becomes (see StoredReturn).
@@ -478,8 +475,6 @@ class _ScopeScanner:
                 # A fresh mock, or an alias whose events are followed through it.
                 self.harmless.add(id(value))
             return
-        if isinstance(lvalue, MemberExpr):
-            self._class_store(lvalue.expr, lvalue.name)
         path = path_of(lvalue)
         if path is None:
             return
@@ -487,12 +482,6 @@ class _ScopeScanner:
             self._event(EventKind.REPLACE, Path(path.root, path.segments[:-1] + (CALL,)), lvalue)
         else:
             self._event(EventKind.REPLACE, path, lvalue, value, target=lvalue)
-
-    def _class_store(self, owner: Expression, name: str) -> None:
-        if isinstance(owner, RefExpr) and isinstance(owner.node, TypeInfo):
-            self.facts.class_stores.add((owner.node.fullname, name))
-        elif isinstance(owner, NameExpr) and owner.name == "cls":
-            self.facts.class_stores.add(("cls", name))
 
     def _stored_returns(self, call: CallExpr) -> None:
         """`AsyncMock(return_value=v)`, `patch.object(..., return_value=v)`,
@@ -513,9 +502,6 @@ class _ScopeScanner:
 
     def _configuring_call(self, call: CallExpr) -> None:
         if isinstance(call.callee, NameExpr) and call.callee.fullname == "builtins.setattr":
-            if len(call.args) >= 2:
-                name = call.args[1].value if isinstance(call.args[1], StrExpr) else "*"
-                self._class_store(call.args[0], name)
             target = path_of(call.args[0]) if call.args else None
             if target is not None:
                 self._event(EventKind.SUBTREE, target, call)

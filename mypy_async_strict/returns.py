@@ -66,7 +66,7 @@ def _awaited_call_returns(api: CheckerPluginInterface, cache: ScanCache, stored:
     if stored.member is None:
         return call_outcome(mock.state) is CallOutcome.COROUTINE
     member = (
-        lookup_member(mock.state, mock.stands_for, stored.member, ModuleClassSource(api, cache))
+        lookup_member(mock.state, mock.stands_for, stored.member, ModuleClassSource(api))
         if mock.state.specced
         else None
     )

@@ -43,7 +43,7 @@ class SpecSetWrites:
             name = store.name
             if mock_class.type.get(name) is not None or name.startswith("__"):
                 continue  # the mock's own API (`return_value`, `side_effect`, ...) is settable
-            source = ModuleClassSource(ctx.api, self.cache)
+            source = ModuleClassSource(ctx.api)
             member = lookup_member(mock.state, mock.stands_for, name, source)
             if member.nature is Member.MISSING:
                 _report_write(ctx.api, info, store)

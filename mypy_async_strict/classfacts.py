@@ -1,0 +1,210 @@
+"""What a class's source says about its run-time attributes, recorded while mypy analyzes it.
+
+`mock-spec` may call an attribute missing only if `dir(cls)` certainly lacks it.  The class body
+and its module decide that: a body that runs code (a loop, a call), a decorator that may add
+attributes, or a store after the body (`Cls.name = ...`, `setattr(Cls, ...)`, `cls.name = ...`
+in a classmethod).  But mypy frees a module's syntax trees once it is checked, and a class
+loaded from the cache has no body at all; so these facts are recorded in the class's metadata
+when mypy semantically analyzes the class (the customize-MRO hook runs for every class), and
+mypy's cache keeps them.  No metadata means nothing is known.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Final, Sequence
+
+from mypy.nodes import (
+    AssignmentStmt,
+    CallExpr,
+    ClassDef,
+    Decorator,
+    Expression,
+    ExpressionStmt,
+    FuncDef,
+    Import,
+    ImportFrom,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Node,
+    OverloadedFuncDef,
+    PassStmt,
+    StrExpr,
+    TypeInfo,
+)
+from mypy.plugin import ClassDefContext
+
+from mypy_async_strict.provenance import CHILD_ATTRIBUTES
+
+METADATA_KEY: Final = "mypy_async_strict"
+ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
+ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
+# Parameter names that conventionally hold a class.
+CLASS_PARAMETERS: Final = frozenset({"cls", "klass", "kls", "class_", "klass_", "typ", "type_"})
+
+# Class-body statements that only declare (anything else may create names dynamically, an `if`
+# too: `if not TYPE_CHECKING: def legacy(self): ...` is invisible to mypy).
+DECLARATIONS: Final = (
+    AssignmentStmt,
+    ClassDef,
+    Decorator,
+    FuncDef,
+    Import,
+    ImportFrom,
+    OverloadedFuncDef,
+    PassStmt,
+)
+# Class decorators that add no class attributes the plugin would miss (dataclass fields without
+# a default stay instance-only: checked by the oracle).
+STATIC_CLASS_DECORATORS: Final = frozenset(
+    {
+        "dataclasses.dataclass",
+        "typing.final",
+        "typing_extensions.final",
+        "functools.total_ordering",
+        "typing.runtime_checkable",
+        "typing_extensions.runtime_checkable",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    dynamic: bool  # the body runs code, or a decorator may add attributes
+    stored: frozenset[str]  # names stored on the class outside its body (ANY_NAME: any)
+
+
+def recorded(info: TypeInfo) -> ClassFacts | None:
+    data = info.metadata.get(METADATA_KEY)
+    if not isinstance(data, dict):
+        return None
+    dynamic, stored = data.get("dynamic"), data.get("stored")
+    if not isinstance(dynamic, bool) or not isinstance(stored, list):
+        return None
+    return ClassFacts(dynamic, frozenset(name for name in stored if isinstance(name, str)))
+
+
+class ClassFactsRecorder:
+    """The customize-MRO hook (called for every class, before its body is analyzed, and again
+    when analysis is deferred: the facts are recomputed, from syntax only).  One per plugin
+    instance; it remembers each module's stores so that a module is walked once."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._module_stores: OrderedDict[tuple[int, int], dict[str, set[str]]] = OrderedDict()
+
+    def record(self, ctx: ClassDefContext) -> None:
+        defn = ctx.cls
+        module = getattr(ctx.api, "cur_mod_node", None)
+        if not isinstance(module, MypyFile) or module.is_stub:
+            return  # stubs only declare; their classes are handled as stubs
+        stores = self._stores(module)
+        # Stores through a parameter (`def register(cls): setattr(cls, "ping", ...)`) may reach
+        # any class of the module.
+        stored = stores.get(defn.name, set()) | stores.get(ANY_CLASS, set()) | _cls_stores(defn)
+        dynamic = _has_dynamic_body(defn) or not all(
+            _is_static_decorator(ctx, decorator) for decorator in defn.decorators
+        )
+        defn.info.metadata[METADATA_KEY] = {"dynamic": dynamic, "stored": sorted(stored)}
+
+    def _stores(self, module: MypyFile) -> dict[str, set[str]]:
+        key = (id(module), id(module.defs))
+        stores = self._module_stores.get(key)
+        if stores is None:
+            stores = _stores_by_owner(module)
+            self._module_stores[key] = stores
+            if len(self._module_stores) > self._size:
+                self._module_stores.popitem(last=False)
+        return stores
+
+
+def _has_dynamic_body(defn: ClassDef) -> bool:
+    for statement in defn.defs.body:
+        if isinstance(statement, ExpressionStmt) and isinstance(statement.expr, StrExpr):
+            continue  # the docstring
+        if not isinstance(statement, DECLARATIONS):
+            return True
+    return False
+
+
+def _is_static_decorator(ctx: ClassDefContext, decorator: Expression) -> bool:
+    """Resolved by name: decorators are not analyzed yet when the MRO is computed."""
+    target = decorator.callee if isinstance(decorator, CallExpr) else decorator
+    name = _dotted(target)
+    if name is None:
+        return False
+    symbol = ctx.api.lookup_qualified(name, decorator, suppress_errors=True)
+    fullname = getattr(symbol.node, "fullname", None) if symbol is not None else None
+    return fullname in STATIC_CLASS_DECORATORS
+
+
+def _dotted(expr: Expression) -> str | None:
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        base = _dotted(expr.expr)
+        return f"{base}.{expr.name}" if base is not None else None
+    return None
+
+
+def _stores_by_owner(module: MypyFile) -> dict[str, set[str]]:
+    """Names stored as `<Owner>.name = ...` or `setattr(<Owner>, ...)` anywhere in the module,
+    by the owner's name (the module is not analyzed yet)."""
+    stores: dict[str, set[str]] = {}
+    for node in _walk(module.defs):
+        if isinstance(node, AssignmentStmt):
+            for lvalue in node.lvalues:
+                if isinstance(lvalue, MemberExpr) and isinstance(lvalue.expr, NameExpr):
+                    owner = lvalue.expr.name
+                    stores.setdefault(owner, set()).add(lvalue.name)
+                    if owner in CLASS_PARAMETERS:
+                        stores.setdefault(ANY_CLASS, set()).add(lvalue.name)
+        elif isinstance(node, CallExpr) and _is_setattr(node) and isinstance(node.args[0], NameExpr):
+            second = node.args[1]
+            name = second.value if isinstance(second, StrExpr) else ANY_NAME
+            stores.setdefault(node.args[0].name, set()).add(name)
+            if node.args[0].name != "self":
+                stores.setdefault(ANY_CLASS, set()).add(name)  # setattr's target may be a class
+    return stores
+
+
+def _cls_stores(defn: ClassDef) -> set[str]:
+    """`cls.name = ...` in the class's own methods (classmethods store on the class)."""
+    stored: set[str] = set()
+    for node in _walk(defn.defs.body):
+        if isinstance(node, AssignmentStmt):
+            for lvalue in node.lvalues:
+                if isinstance(lvalue, MemberExpr) and _names(lvalue.expr, "cls"):
+                    stored.add(lvalue.name)
+        elif isinstance(node, CallExpr) and _is_setattr(node) and _names(node.args[0], "cls"):
+            stored.add(ANY_NAME)
+    return stored
+
+
+def _names(expr: Expression, name: str) -> bool:
+    return isinstance(expr, NameExpr) and expr.name == name
+
+
+def _is_setattr(call: CallExpr) -> bool:
+    return isinstance(call.callee, NameExpr) and call.callee.name == "setattr" and len(call.args) >= 2
+
+
+def _walk(nodes: Sequence[object]) -> list[Node]:
+    """Every node below `nodes`, depth first (syntax only)."""
+    found: list[Node] = []
+    pending: list[object] = list(nodes)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (list, tuple)):
+            pending.extend(node)
+            continue
+        if not isinstance(node, Node):
+            continue
+        found.append(node)
+        for attribute in CHILD_ATTRIBUTES:
+            child = getattr(node, attribute, None)
+            if child is not None and not isinstance(child, (str, int, float)):
+                pending.append(child)
+    return found
