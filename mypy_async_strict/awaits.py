@@ -10,7 +10,7 @@ from mypy_async_strict import errorcodes, mocktypes
 from mypy_async_strict.misuse import Shape, shape_of
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind, SpecMode, Target, is_awaitable
-from mypy_async_strict.certainty import judge
+from mypy_async_strict.certainty import failure_expected, judge
 from mypy_async_strict.provenance import ScanCache, is_mock_constructor, path_of
 from mypy_async_strict.render import render
 from mypy_async_strict.safety import degrade_to
@@ -40,7 +40,8 @@ class AwaitHooks:
         # mypy narrows `m.x` after `m.x = ...` even where a helper may have replaced it since.
         if path_of(await_expr.expr) is not None and not judge(ctx.api, self.cache, await_expr.expr).certain:
             return ctx.default_return_type
-        _report(ctx, await_expr, mocks)
+        if not failure_expected(ctx.api, self.cache, await_expr.line):
+            _report(ctx, await_expr, mocks)
         return ctx.default_return_type
 
 

@@ -311,19 +311,24 @@ def stored_loosely(api: CheckerPluginInterface, cache: ScanCache, expr: Expressi
 def reconfigured_after(
     api: CheckerPluginInterface, cache: ScanCache, target: Expression, line: int
 ) -> bool:
-    """Whether code that may run after `line` changes what calling the mock at `target` gives:
-    a later replacement, return value, side effect or `configure_mock` at or below the path,
-    or the object at the path handed to other code.  Unknown paths count as changed.
-
-    Handing over an object above the path (`service.run(session)`) does not count: that is
-    the code under test, which uses the mock rather than configuring it.
+    """Whether code that may run after `line` can change what calling the mock at `target`
+    gives: a later replacement, return value, side effect or `configure_mock` at or below the
+    path; the mock (or anything above it) handed to code other than the application under test,
+    or returned; a configuration through an expression the plugin does not follow.  A root
+    that is not a mock built in this function (a parameter, `self.x`) counts as changed.
     """
     path = path_of(target)
     scopes = scopes_of(api)
     if path is None or not scopes:
         return True
-    facts = cache.facts(scopes[0])
-    path = _expand(path, facts)
+    located = _locate(path, scopes, cache)
+    if located is None or located[1] is None:
+        return True
+    facts, _, path = located
+    if facts.foreign_configuration or cache.facts(scopes[0]).foreign_configuration:
+        return True
+    module = scopes[-1]
+    current = module.fullname if isinstance(module, MypyFile) else ""
     for event in _rooted_events(facts):
         if event.path.root is not path.root or event.target is target:
             continue
@@ -332,10 +337,23 @@ def reconfigured_after(
         at = event.path.segments
         if at[: len(path.segments)] == path.segments:
             return True  # at or below the path
-        if path.segments[: len(at)] == at and event.kind is EventKind.SUBTREE:
+        if path.segments[: len(at)] != at:
+            continue  # a sibling path
+        if event.kind is EventKind.SUBTREE:
             return True  # `configure_mock`/`setattr` above the path may reach it
+        if event.kind is EventKind.ESCAPE and not passes_to_application(api, event.into, current):
+            return True  # a helper, a fixture's caller, ... may configure it
     return False
 
 
 def _in_same_loop(facts: ScopeFacts, first: int, second: int) -> bool:
     return any(start <= first <= end and start <= second <= end for start, end in facts.loops)
+
+
+def failure_expected(api: CheckerPluginInterface, cache: ScanCache, line: int) -> bool:
+    """Whether `line` is inside `with pytest.raises(...)` or `with self.assertRaises(...)`:
+    there the test checks that the code fails."""
+    scopes = scopes_of(api)
+    if not scopes:
+        return False
+    return any(start <= line <= end for start, end in cache.facts(scopes[0]).expects_failure)

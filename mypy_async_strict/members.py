@@ -253,5 +253,11 @@ def returns_plain_value(member_type: ProperType | None) -> bool:
     if isinstance(ret, NoneType):
         return True
     if isinstance(ret, Instance):
-        return not ret.type.has_base("typing.Awaitable") and ret.type.fullname != "builtins.object"
+        info = ret.type
+        return not (
+            info.has_base("typing.Awaitable")
+            or info.get("__await__") is not None  # awaitable by structure, not by base
+            or info.fallback_to_any
+            or info.fullname == "builtins.object"
+        )
     return False

@@ -17,11 +17,12 @@ from __future__ import annotations
 import enum
 from typing import Callable, Final, Union
 
-from mypy.nodes import CallExpr, Expression, MemberExpr, Var
+from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, NameExpr, Var
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import ProperType, Type
 
 from mypy_async_strict import errorcodes, mocktypes, patches
+from mypy_async_strict.appcode import passes_to_application
 from mypy_async_strict.certainty import reconfigured_after, scopes_of
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import lookup_member, returns_plain_value
@@ -178,11 +179,15 @@ def bound_name_reconfigured(
 ) -> bool:
     """For `with patch.object(...) as m` / `m = patch.object(...).start()` / `m =
     mocker.patch.object(...)`: whether code may configure `m`'s calls.  An unbound patch (whose
-    mock is reachable only through the patched attribute) counts as possibly configured."""
+    mock is reachable only through the patched attribute), a patcher kept in a variable (its
+    `start()` may be called anywhere), or a configuration the plugin does not follow counts as
+    possibly configured."""
     scopes = scopes_of(ctx.api)
     if not scopes:
         return True
     facts = cache.facts(scopes[0])
+    if facts.foreign_configuration:
+        return True
     bound: list[Var] = [
         var
         for var, values in facts.definitions.items()
@@ -190,12 +195,35 @@ def bound_name_reconfigured(
     ]
     if len(bound) != 1 or len(facts.definitions[bound[0]]) != 1:
         return True
+    holds_patcher = (
+        facts.definitions[bound[0]][0] is patch_call
+        and id(patch_call) not in facts.with_items
+        and not _returns_the_mock(patch_call)
+    )
+    if holds_patcher:
+        return True
     var = bound[0]
+    module = scopes[-1]
+    current = module.fullname if isinstance(module, MypyFile) else ""
     for event in facts.events:
-        if event.path.root is var and (event.path.segments[:1] == (CALL,) or not event.path.segments):
+        if event.path.root is not var:
+            continue
+        if event.path.segments[:1] == (CALL,) or not event.path.segments:
+            if event.kind is not EventKind.ESCAPE or not passes_to_application(ctx.api, event.into, current):
+                return True
+        if event.kind is EventKind.SUBTREE:
             return True
-        if event.path.root is var and event.kind is EventKind.SUBTREE:
+    return False
+
+
+def _returns_the_mock(patch_call: CallExpr) -> bool:
+    """pytest-mock's `mocker.patch(...)`/`mocker.patch.object(...)` return the mock itself
+    (unittest's `patch(...)` returns a patcher)."""
+    callee = patch_call.callee
+    while isinstance(callee, MemberExpr):
+        if isinstance(callee.expr, NameExpr) and callee.expr.name == "mocker":
             return True
+        callee = callee.expr
     return False
 
 

@@ -155,6 +155,7 @@ class StoredReturn:
 
     owner: Expression
     member: str | None = None
+    via: CallExpr | None = None  # the `configure_mock(...)` call that sets it
 
 
 @dataclass
@@ -170,6 +171,14 @@ class ScopeFacts:
     # variable, an attribute, a container): typed as mypy would, without the plugin (Any),
     # so that `resp = client.get(); resp = None` stays valid.
     stored_loosely: set[int] = field(default_factory=set)
+    # ids of `with` items (`with patch.object(...) as m` binds the mock, not the patcher)
+    with_items: set[int] = field(default_factory=set)
+    # A return value, side effect or configuration set through an expression the plugin does
+    # not follow (`getattr(Service, "fetch").return_value = ...`): any mock may be affected.
+    foreign_configuration: bool = False
+    # (first line, last line) of blocks where failing is expected: `with pytest.raises(...)`,
+    # `with self.assertRaises(...)`.
+    expects_failure: list[tuple[int, int]] = field(default_factory=list)
     # ids of expressions whose assertion methods are read (`m.x` in `m.x.assert_called()`)
     asserted: set[int] = field(default_factory=set)
     # id(value expression) -> the mock whose return value it becomes (see StoredReturn).
@@ -220,6 +229,18 @@ def _is_patcher(expr: Expression) -> bool:
 def _is_spy(call: CallExpr) -> bool:
     callee = call.callee
     return isinstance(callee, MemberExpr) and callee.name == "spy" and _is_mocker(callee.expr)
+
+
+# Context managers that assert that their body raises: the failure is what the test checks.
+# (`suppress(...)` and `try` only hide a failure: still reported.)
+EXPECTING_FAILURE: Final = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
+
+
+def _expects_failure(item: Expression) -> bool:
+    """`pytest.raises(...)`, `self.assertRaises(...)`."""
+    callee = item.callee if isinstance(item, CallExpr) else None
+    name = callee.name if isinstance(callee, (NameExpr, MemberExpr)) else None
+    return name in EXPECTING_FAILURE
 
 
 def _is_mocker(expr: Expression) -> bool:
@@ -392,6 +413,9 @@ class _ScopeScanner:
         self._tested(node.expr)
 
     def _record_with(self, node: WithStmt) -> None:
+        self.facts.with_items.update(id(item) for item in node.expr)
+        if any(_expects_failure(item) for item in node.expr):
+            self._expect_failure_in(node.body)
         for item, target in zip(node.expr, node.target):
             if target is not None:
                 # `with patch.object(...) as m` binds a fresh mock, like a constructor.
@@ -477,6 +501,8 @@ class _ScopeScanner:
             return
         path = path_of(lvalue)
         if path is None:
+            if isinstance(lvalue, MemberExpr) and lvalue.name in ("return_value", "side_effect"):
+                self.facts.foreign_configuration = True
             return
         if path.segments and path.segments[-1] == "side_effect":
             self._event(EventKind.REPLACE, Path(path.root, path.segments[:-1] + (CALL,)), lvalue)
@@ -498,18 +524,32 @@ class _ScopeScanner:
                     if isinstance(key, StrExpr) and key.value.count(".") == 1:
                         member, _, last = key.value.partition(".")
                         if last == "return_value":
-                            self.facts.return_values[id(value)] = StoredReturn(owner, member)
+                            self.facts.return_values[id(value)] = StoredReturn(owner, member, call)
+
+    def _expect_failure_in(self, body: Block) -> None:
+        end = body.end_line if body.end_line is not None else body.line
+        if body.body:
+            last = body.body[-1]
+            end = max(end, last.end_line if last.end_line is not None else last.line)
+            self.facts.expects_failure.append((body.body[0].line, end))
 
     def _configuring_call(self, call: CallExpr) -> None:
         if isinstance(call.callee, NameExpr) and call.callee.fullname == "builtins.setattr":
             target = path_of(call.args[0]) if call.args else None
             if target is not None:
-                self._event(EventKind.SUBTREE, target, call)
+                self._event(EventKind.SUBTREE, target, call, target=call)
+            elif len(call.args) < 2 or not isinstance(call.args[1], StrExpr) or call.args[1].value in (
+                "return_value",
+                "side_effect",
+            ):
+                self.facts.foreign_configuration = True
             return
         if isinstance(call.callee, MemberExpr) and call.callee.name in fullnames.CONFIGURING_METHODS:
             target = path_of(call.callee.expr)
             if target is not None:
-                self._event(EventKind.SUBTREE, target, call)
+                self._event(EventKind.SUBTREE, target, call, target=call)
+            elif call.callee.name == "configure_mock":
+                self.facts.foreign_configuration = True
 
     def _inspects_arguments(self, call: CallExpr) -> bool:
         callee = call.callee

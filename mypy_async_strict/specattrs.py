@@ -11,7 +11,7 @@ from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContex
 from mypy.types import Instance, Type, get_proper_type
 
 from mypy_async_strict import errorcodes, mocktypes
-from mypy_async_strict.certainty import scopes_of
+from mypy_async_strict.certainty import failure_expected, scopes_of
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import lookup_member, spec_class
 from mypy_async_strict.model import Member, SpecMode
@@ -41,8 +41,10 @@ class SpecSetWrites:
             return
         for store in self._stores(ctx.api, call):
             name = store.name
-            if mock_class.type.get(name) is not None or name.startswith("__"):
-                continue  # the mock's own API (`return_value`, `side_effect`, ...) is settable
+            if mock_class.type.get(name) is not None or name.startswith("_"):
+                continue  # the mock's own API (`return_value`, `_mock_name`, ...) is settable
+            if failure_expected(ctx.api, self.cache, store.line):
+                continue
             source = ModuleClassSource(ctx.api)
             member = lookup_member(mock.state, mock.stands_for, name, source)
             if member.nature is Member.MISSING:
@@ -57,12 +59,16 @@ class SpecSetWrites:
         bound = [var for var, values in facts.definitions.items() if values == [call]]
         if len(bound) != 1:
             return []
+        var = bound[0]
+        if any(e.kind is EventKind.SUBTREE and e.path.root is var for e in facts.events):
+            return []  # `mock_add_spec`, `configure_mock`, `setattr`: the spec may have changed
         return [
             event.target
             for event in facts.events
             if event.kind is EventKind.REPLACE
-            and event.path.root is bound[0]
+            and event.path.root is var
             and len(event.path.segments) == 1
+            and event.value is not None  # not `m.a, m.b = ...`: only the first store runs
             and isinstance(event.target, MemberExpr)
             and isinstance(event.target.expr, NameExpr)
         ]
