@@ -16,6 +16,7 @@ from mypy.nodes import MemberExpr
 from mypy.plugin import AttributeContext
 
 from mypy_async_strict import errorcodes, fullnames
+from mypy_async_strict.decorators import order_hint
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind
 from mypy_async_strict.render import render
@@ -67,7 +68,7 @@ def report(ctx: AttributeContext, mock: MockType, expr: MemberExpr) -> None:
         hint = f'Use "{render(expr.expr)}.{fix}"'
     else:
         message = f'"{text}" raises AttributeError at run time: {_article(kind)} {kind} has no "{name}"'
-        hint = _hint(name, mock.state.kind, render(expr.expr))
+        hint = order_hint(ctx.api, expr.expr, kind) or _hint(name, mock.state.kind, render(expr.expr))
     error = ctx.api.fail(message, expr, code=errorcodes.MOCK_ASSERT)
     ctx.api.msg.note(hint, expr, code=errorcodes.MOCK_ASSERT, parent_error=error)
 

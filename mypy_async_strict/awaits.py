@@ -7,6 +7,7 @@ from mypy.plugin import MethodContext
 from mypy.types import CallableType, Type, get_proper_type
 
 from mypy_async_strict import errorcodes, mocktypes
+from mypy_async_strict.decorators import order_hint
 from mypy_async_strict.misuse import Shape, shape_of
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind, SpecMode, Target, is_awaitable
@@ -93,7 +94,8 @@ def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
     callee_mock = mocktypes.decode(lookup(callee)) if lookup is not None else None
     name = render(callee)
     if callee_mock is None:
-        return f'Use an AsyncMock for "{name}" so that its calls return awaitables'
+        hint = order_hint(ctx.api, callee, "MagicMock")
+        return hint or f'Use an AsyncMock for "{name}" so that its calls return awaitables'
     state = callee_mock.state
     if _stands_for_async_function(callee_mock):
         return (

@@ -20,7 +20,9 @@ from mypy.plugin import CheckerPluginInterface
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.appcode import passes_to_application
+from mypy_async_strict.decorators import injected_patch
 from mypy_async_strict.provenance import (
+    scopes_of,
     Event,
     EventKind,
     blocks_at,
@@ -82,15 +84,6 @@ def _application_escapes(
     return lambda event: passes_to_application(api, event.into, module.fullname)
 
 
-def scopes_of(api: CheckerPluginInterface) -> list[Scope]:
-    """The functions enclosing the checked expression, innermost first, then the module."""
-    scope = getattr(api, "scope", None)
-    stack = getattr(scope, "stack", None)
-    if not isinstance(stack, list):
-        return []
-    return [s for s in reversed(stack) if isinstance(s, (FuncItem, MypyFile))]
-
-
 def _locate(
     path: Path, scopes: list[Scope], cache: ScanCache
 ) -> tuple[ScopeFacts, CallExpr | None, Path] | None:
@@ -102,6 +95,9 @@ def _locate(
         if facts is None:
             return None
         values = facts.definitions[path.root]
+        if values == [None]:
+            # A parameter: unknown, unless a patch decorator passes it a fresh mock.
+            return facts, _injected_patch(scopes, facts.scope, path.root), path
         if len(values) != 1 or values[0] is None:
             return facts, None, path
         value = values[0]
@@ -113,6 +109,13 @@ def _locate(
             return facts, None, path
         path = aliased.extend(*path.segments)
     return None
+
+
+def _injected_patch(scopes: list[Scope], scope: Scope, var: Var) -> CallExpr | None:
+    module = scopes[-1]
+    if not isinstance(module, MypyFile) or isinstance(scope, MypyFile):
+        return None
+    return injected_patch(module, scope, var)
 
 
 def _defining_scope(var: Var, scopes: list[Scope], cache: ScanCache) -> ScopeFacts | None:

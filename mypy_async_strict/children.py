@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from mypy.nodes import CallExpr, MemberExpr
-from mypy.plugin import AttributeContext, MethodContext
+from mypy.nodes import CallExpr, Expression, MemberExpr
+from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
-from mypy_async_strict import mocktypes
+from mypy_async_strict import mocktypes, patches
 from mypy_async_strict.certainty import judge
 from mypy_async_strict import assertions, signatures, specattrs
 from mypy_async_strict.certainty import failure_expected, stored_loosely, unsafe_root
+from mypy_async_strict.decorators import patch_for_parameter
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import SpecMember, lookup_member, spec_class
 from mypy_async_strict.mocktypes import MockType
@@ -42,9 +43,23 @@ class ChildHooks:
         self.attribute = degrade_to(_default_attribute)(self._attribute)
         self.call = degrade_to(_default_return)(self._call)
         self.assertion = degrade_to(_default_return)(self._assertion)
+        self.injected_attribute = degrade_to(_default_attribute)(self._injected_attribute)
+        self.injected_call = degrade_to(_default_return)(self._injected_call)
 
     def _attribute(self, ctx: AttributeContext) -> Type:
-        parent = mocktypes.decode(ctx.type)
+        return self._attribute_of(ctx, mocktypes.decode(ctx.type))
+
+    def _injected_attribute(self, ctx: AttributeContext) -> Type:
+        """An attribute of a plain-`MagicMock`-annotated parameter a patch decorator fills."""
+        expr = ctx.context
+        if not isinstance(expr, MemberExpr) or expr.name.startswith("__"):
+            return ctx.default_attr_type
+        mock = injected_mock(ctx.api, expr.expr)
+        if mock is None or mocktypes.declares(ctx.api, mock.state.kind, expr.name):
+            return ctx.default_attr_type  # the annotation is wrong, the mock has it: fine
+        return self._attribute_of(ctx, mock)
+
+    def _attribute_of(self, ctx: AttributeContext, parent: MockType | None) -> Type:
         expr = ctx.context
         if parent is None or ctx.is_lvalue or not isinstance(expr, MemberExpr):
             return ctx.default_attr_type
@@ -100,7 +115,16 @@ class ChildHooks:
         return ctx.default_return_type
 
     def _call(self, ctx: MethodContext) -> Type:
-        mock = mocktypes.decode(ctx.type)
+        return self._call_of(ctx, mocktypes.decode(ctx.type))
+
+    def _injected_call(self, ctx: MethodContext) -> Type:
+        """A call of a plain-`MagicMock`-annotated parameter a patch decorator fills."""
+        call = ctx.context
+        if not isinstance(call, CallExpr):
+            return ctx.default_return_type
+        return self._call_of(ctx, injected_mock(ctx.api, call.callee))
+
+    def _call_of(self, ctx: MethodContext, mock: MockType | None) -> Type:
         call = ctx.context
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
@@ -128,6 +152,15 @@ class ChildHooks:
         if outcome in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
             return check_use(ctx.api, self.cache, call, value, declared)
         return ctx.default_return_type
+
+
+def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | None:
+    """The mock a patch decorator passes to the parameter `expr` names, if it does."""
+    patch = patch_for_parameter(api, expr)
+    if patch is None:
+        return None
+    injected = patches.installed_mock_type(api, patches.read_patch_call(api, patch))
+    return mocktypes.decode(injected) if injected is not None else None
 
 
 def _type_of(ctx: AttributeContext | MethodContext, expr: object) -> Type | None:

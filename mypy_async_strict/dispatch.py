@@ -91,6 +91,8 @@ class AsyncStrictPlugin(Plugin):
             return self._awaits.await_
         if fullname in fullnames.CALL_ASSERTION_HOOKS:
             return self._children.assertion
+        if fullname in fullnames.PLAIN_MOCK_CALLS:
+            return self._children.injected_call
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:
@@ -109,6 +111,8 @@ class AsyncStrictPlugin(Plugin):
         owner, _, name = fullname.rpartition(".")
         if owner == fullnames.SPEC_AWARE and not name.startswith("__"):
             return self._children.attribute  # dunders are the declared magic-method attributes
+        if owner == fullnames.NON_CALLABLE_MOCK and not name.startswith("__"):
+            return self._children.injected_attribute  # a plain mock: maybe a patch's argument
         if fullname in fullnames.MOCKER_CONSTRUCTORS:
             return mocker_class_attribute_hook
         return None

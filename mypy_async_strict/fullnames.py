@@ -63,6 +63,10 @@ KIND_BY_ANNOTATION: Final[dict[str, Kind]] = {
 # The base of the annotation classes, where `__getattr__` (the attribute hook's owner) lives.
 SPEC_AWARE: Final = "mypy_async_strict.mocks._SpecAware"
 
+# Calls of plain (typeshed) mocks: a parameter annotated `MagicMock` that a patch decorator fills.
+# (mypy names a call's hook after the receiver's class, not the class defining `__call__`.)
+PLAIN_MOCK_CALLS: Final = frozenset(f"{name}.__call__" for name in (MOCK, MAGIC_MOCK, ASYNC_MOCK))
+
 # A mock's magic method as an attribute: `MagicMethodOf[<mock type>, Literal["__enter__"]]`.
 MAGIC_METHOD_CALL: Final = "mypy_async_strict.mocks.MagicMethodOf.__call__"
 

@@ -23,7 +23,7 @@ from mypy.types import ProperType, Type
 
 from mypy_async_strict import errorcodes, mocktypes, patches
 from mypy_async_strict.appcode import passes_to_application
-from mypy_async_strict.certainty import reconfigured_after, scopes_of
+from mypy_async_strict.certainty import reconfigured_after
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import lookup_member, returns_plain_value
 from mypy_async_strict.model import (
@@ -36,6 +36,7 @@ from mypy_async_strict.model import (
     child_state,
 )
 from mypy_async_strict.provenance import (
+    scopes_of,
     CALL,
     EventKind,
     Path,

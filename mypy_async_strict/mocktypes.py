@@ -53,6 +53,13 @@ def _annotation_class(api: CheckerPluginInterface, kind: Kind) -> TypeInfo | Non
     return class_info(api, fullnames.ANNOTATION_BY_KIND[kind])
 
 
+def declares(api: CheckerPluginInterface, kind: Kind, name: str) -> bool:
+    """Whether the mock class of `kind` declares `name` (`assert_awaited_once` on AsyncMock)."""
+    info = _annotation_class(api, kind)
+    symbol = info.get(name) if info is not None else None
+    return symbol is not None and (symbol.node is None or symbol.node.fullname != f"{fullnames.SPEC_AWARE}.{name}")
+
+
 def encode(api: CheckerPluginInterface, state: MockState, stands_for: Type | None) -> Type | None:
     """The Instance for a mock, or None when the annotation module is not in the build."""
     info = _annotation_class(api, state.kind)

@@ -71,26 +71,26 @@ def _default(ctx: MethodContext) -> Type:
 @degrade_to(_default)
 def patch_object_hook(ctx: MethodContext) -> Type:
     """`patch.object(...)`: a patcher whose `__enter__`/`start()` give the mock."""
-    return _patcher(ctx, _patched_mock(ctx, read_patch_object(ctx.context)))
+    return _patcher(ctx, installed_mock_type(ctx.api, read_patch_object(ctx.context)))
 
 
 @degrade_to(_default)
 def patch_hook(ctx: MethodContext) -> Type:
     """`patch("pkg.mod.name", ...)`: the same patcher, its target found by its dotted name."""
-    return _patcher(ctx, _patched_mock(ctx, _read_dotted(ctx.api, ctx.context)))
+    return _patcher(ctx, installed_mock_type(ctx.api, _read_dotted(ctx.api, ctx.context)))
 
 
 @degrade_to(_default)
 def mocker_patch_object_hook(ctx: MethodContext) -> Type:
     """pytest-mock's `mocker.patch.object(...)`: starts the patch and returns the mock."""
-    mock = _patched_mock(ctx, read_patch_object(ctx.context))
+    mock = installed_mock_type(ctx.api, read_patch_object(ctx.context))
     return mock if mock is not None else ctx.default_return_type
 
 
 @degrade_to(_default)
 def mocker_patch_hook(ctx: MethodContext) -> Type:
     """pytest-mock's `mocker.patch("pkg.mod.name", ...)`: starts the patch, returns the mock."""
-    mock = _patched_mock(ctx, _read_dotted(ctx.api, ctx.context))
+    mock = installed_mock_type(ctx.api, _read_dotted(ctx.api, ctx.context))
     return mock if mock is not None else ctx.default_return_type
 
 
@@ -101,17 +101,19 @@ def _patcher(ctx: MethodContext, mock: Type | None) -> Type:
     return Instance(patch_class, [mock])
 
 
-def _patched_mock(ctx: MethodContext, call: PatchCall | None) -> Type | None:
+def installed_mock_type(api: CheckerPluginInterface, call: PatchCall | None) -> Type | None:
+    """The mock a patch installs (what `with ... as m`, `.start()` and a decorated test's
+    extra argument get), or None when it is not known."""
     if call is None or "new" in call.keywords:
         return None  # `new=`: typeshed already types the patch by its value
     patched_class = _module_class(call)
     if patched_class is not None:
-        return _class_mock(ctx, call, patched_class)
+        return _class_mock(api, call, patched_class)
     member = patched_member(call)
     if member is None:
         return None
     nature, member_type = member
-    return _installed_mock(ctx, call, nature, member_type)
+    return _installed_mock(api, call, nature, member_type)
 
 
 def _arguments(context: object) -> tuple[list[Expression], dict[str, Expression]] | None:
@@ -187,33 +189,33 @@ def _module_class(call: PatchCall) -> TypeInfo | None:
     return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
 
 
-def _class_mock(ctx: MethodContext, call: PatchCall, info: TypeInfo) -> Type | None:
+def _class_mock(api: CheckerPluginInterface, call: PatchCall, info: TypeInfo) -> Type | None:
     """CPython replaces a class with an unspecced `MagicMock()` (or `new_callable()`), and with
     `create_autospec(cls)` under `autospec=True`.  `spec=True` also specs the mock's return value:
     not modelled."""
     keywords = call.keywords
-    if not _plain_class(ctx, info):
+    if not _plain_class(api, info):
         return None
     if _is_true(keywords.get("autospec")):
         instance = fill_typevars_with_any(info)
         if not isinstance(instance, Instance) or info.fullname in NOT_SPEC_CLASSES:
             return None
         state = MockState(Kind.MAGIC_MOCK, SpecMode.AUTOSPEC, Target.CLASS)
-        return mocktypes.encode(ctx.api, state, TypeType.make_normalized(instance))
+        return mocktypes.encode(api, state, TypeType.make_normalized(instance))
     if any(name in keywords for name in ("autospec", "spec", "spec_set")):
         return None
     new_callable = keywords.get("new_callable")
     kind = Kind.MAGIC_MOCK if new_callable is None else _kind(new_callable, Member.DATA)
     if kind is None:
         return None
-    return mocktypes.encode(ctx.api, MockState(kind, SpecMode.NONE, Target.NOTHING), None)
+    return mocktypes.encode(api, MockState(kind, SpecMode.NONE, Target.NOTHING), None)
 
 
-def _plain_class(ctx: MethodContext, info: TypeInfo) -> bool:
+def _plain_class(api: CheckerPluginInterface, info: TypeInfo) -> bool:
     """A class CPython certainly does not take for an async object (`_is_async_obj`): defined in
     source code (a stub may call a factory function a class), with an ordinary metaclass (an
     `__await__` there makes the class awaitable) and no coroutine marker or `__func__`."""
-    module = build_modules(ctx.api).get(info.module_name)
+    module = build_modules(api).get(info.module_name)
     if module is None or module.is_stub:
         return False
     for klass in info.mro[:-1]:
@@ -226,7 +228,7 @@ def _plain_class(ctx: MethodContext, info: TypeInfo) -> bool:
 
 
 def _installed_mock(
-    ctx: MethodContext, call: PatchCall, nature: Member, member_type: ProperType
+    api: CheckerPluginInterface, call: PatchCall, nature: Member, member_type: ProperType
 ) -> Type | None:
     keywords = call.keywords
     if _is_true(keywords.get("autospec")):
@@ -236,7 +238,7 @@ def _installed_mock(
             return None
         autospec_kind = Kind.ASYNC_MOCK if nature is Member.ASYNC_FUNCTION else Kind.MAGIC_MOCK
         state = MockState(autospec_kind, SpecMode.AUTOSPEC, Target.FUNCTION)
-        return mocktypes.encode(ctx.api, state, member_type)
+        return mocktypes.encode(api, state, member_type)
     if "autospec" in keywords or "spec_set" in keywords:
         return None  # autospec=<object>, spec_set: not modelled yet
     kind = _kind(keywords.get("new_callable"), nature)
@@ -244,10 +246,10 @@ def _installed_mock(
         return None
     if _is_true(keywords.get("spec")):
         state = MockState(kind, SpecMode.SPEC, Target.FUNCTION)
-        return mocktypes.encode(ctx.api, state, member_type)
+        return mocktypes.encode(api, state, member_type)
     if "spec" in keywords:
         return None
-    return mocktypes.encode(ctx.api, MockState(kind, SpecMode.CHILD, Target.FUNCTION), member_type)
+    return mocktypes.encode(api, MockState(kind, SpecMode.CHILD, Target.FUNCTION), member_type)
 
 
 def _kind(new_callable: Expression | None, nature: Member) -> Kind | None:

@@ -64,6 +64,8 @@ from mypy.nodes import (
     WithStmt,
 )
 
+from mypy.plugin import CheckerPluginInterface
+
 from mypy_async_strict import fullnames
 
 CALL: Final = "()"
@@ -646,6 +648,15 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     DictExpr: _ScopeScanner._record_container,
     NonlocalDecl: _ScopeScanner._record_shared,
 }
+
+
+def scopes_of(api: CheckerPluginInterface) -> list[Scope]:
+    """The functions enclosing the checked expression, innermost first, then the module."""
+    scope = getattr(api, "scope", None)
+    stack = getattr(scope, "stack", None)
+    if not isinstance(stack, list):
+        return []
+    return [s for s in reversed(stack) if isinstance(s, (FuncItem, MypyFile))]
 
 
 def blocks_at(facts: ScopeFacts, line: int) -> tuple[int, ...] | None:

@@ -23,13 +23,14 @@ from mypy.types import (
 )
 
 from mypy_async_strict import errorcodes, fullnames, mocktypes, patches
-from mypy_async_strict.certainty import judge, scopes_of
+from mypy_async_strict.certainty import judge
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import lookup_member, returns_plain_value
 from mypy_async_strict.misuse import Shape, shape_of
 from mypy_async_strict.model import CallOutcome, Kind, Member, call_outcome, child_state
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.provenance import (
+    scopes_of,
     CALL,
     Event,
     EventKind,

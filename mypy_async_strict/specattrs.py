@@ -11,11 +11,11 @@ from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContex
 from mypy.types import Instance, Type, get_proper_type
 
 from mypy_async_strict import errorcodes, mocktypes
-from mypy_async_strict.certainty import failure_expected, scopes_of
+from mypy_async_strict.certainty import failure_expected
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import lookup_member, spec_class
 from mypy_async_strict.model import Member, SpecMode
-from mypy_async_strict.provenance import EventKind, ScanCache
+from mypy_async_strict.provenance import EventKind, ScanCache, scopes_of
 from mypy_async_strict.render import render
 
 CallContext = Union[FunctionContext, MethodContext]

@@ -464,10 +464,18 @@ def _run_module(
 def _is_entry_point(name: str, function: object, filename: str) -> bool:
     if not (name == "main" or name.startswith("test")) or not inspect.isfunction(function):
         return False
-    if function.__code__.co_filename != filename:
-        return False
-    parameters = inspect.signature(function).parameters.values()
+    if inspect.unwrap(function).__code__.co_filename != filename:
+        return False  # imported, not the case's own (a patch decorator's wrapper is unwrapped)
+    parameters = list(inspect.signature(function).parameters.values())[_patch_arguments(function) :]
     return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
+
+
+def _patch_arguments(function: object) -> int:
+    """How many leading parameters patch decorators fill (as pytest counts them)."""
+    from unittest.mock import DEFAULT
+
+    patchings = getattr(function, "patchings", [])
+    return len([p for p in patchings if not p.attribute_name and p.new is DEFAULT])
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,168 @@
+"""Patch decorators: `@patch.object(C, "fetch")` on a test passes the mock it installs as an
+extra positional argument.
+
+CPython (`_patch.decoration_helper`) appends one argument per patch that makes its own mock (no
+`new`), in the order the patches were applied: bottom-up, so the decorator nearest the `def`
+fills the first parameter (after `self`).  pytest leaves exactly those parameters to the patches.
+A parameter filled this way is a fresh mock, configured only by the patch's keywords and by
+the test itself, so the plugin types it like `with patch.object(...) as m`.
+
+Only the simple, certain layout is modelled: every decorator of the test is a patch (or a
+`pytest.mark`/`unittest.skip*` marker), no `patch.multiple` (it passes keywords), no class-level
+patch decorator, and the test is a plain function or method.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mypy.nodes import (
+    ARG_OPT,
+    ARG_POS,
+    CallExpr,
+    Decorator,
+    Expression,
+    FakeInfo,
+    FuncDef,
+    FuncItem,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    RefExpr,
+    Var,
+)
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import Type
+
+from mypy_async_strict import patches
+from mypy_async_strict.provenance import is_patch_call, scopes_of
+
+MARKER_PREFIXES: Final = (
+    "pytest.mark.",
+    "_pytest.mark.",
+    "unittest.skip",
+    "unittest.case.skip",
+    "unittest.expectedFailure",
+    "unittest.case.expectedFailure",
+)
+
+
+def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | None:
+    """The patch decorator whose mock the parameter `var` of the test `scope` receives."""
+    if not isinstance(scope, FuncDef) or not scope.is_decorated:
+        return None
+    decorator = _decorator_of(module, scope)
+    if decorator is None:
+        return None
+    injecting = _injecting_patches(decorator.original_decorators)
+    if not injecting:
+        return None
+    first = 0 if scope.is_static or isinstance(scope.info, FakeInfo) else 1
+    parameters = scope.arguments[first : first + len(injecting)]
+    for parameter, patch in zip(parameters, injecting):
+        if parameter.kind not in (ARG_POS, ARG_OPT):
+            return None
+        if parameter.variable is var:
+            return patch
+    return None
+
+
+def injected_mock_type(api: CheckerPluginInterface, module: MypyFile, scope: FuncItem, var: Var) -> Type | None:
+    patch = injected_patch(module, scope, var)
+    if patch is None:
+        return None
+    return patches.installed_mock_type(api, patches.read_patch_call(api, patch))
+
+
+def patch_for_parameter(api: CheckerPluginInterface, expr: Expression) -> CallExpr | None:
+    """The patch decorator that fills the parameter `expr` names (in the checked function or
+    one enclosing it), if one does."""
+    if not isinstance(expr, NameExpr) or not isinstance(expr.node, Var):
+        return None
+    scopes = scopes_of(api)
+    module = scopes[-1] if scopes else None
+    if not isinstance(module, MypyFile):
+        return None
+    for scope in scopes:
+        if isinstance(scope, FuncItem) and any(a.variable is expr.node for a in scope.arguments):
+            return injected_patch(module, scope, expr.node)
+    return None
+
+
+def order_hint(api: CheckerPluginInterface, expr: Expression, kind: str) -> str | None:
+    """For a parameter a patch decorator fills: which patch, and the bottom-up rule."""
+    patch = patch_for_parameter(api, expr)
+    call = patches.read_patch_call(api, patch) if patch is not None else None
+    if call is None or not isinstance(expr, NameExpr):
+        return None
+    return (
+        f'"{expr.name}" gets the mock that patches "{call.target_name}", {_article(kind)} {kind} '
+        "(stacked patch decorators pass their mocks bottom-up: the one nearest the def first)"
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
+
+
+def _decorator_of(module: MypyFile, func: FuncDef) -> Decorator | None:
+    """The Decorator node of a module-level function or a method (nested functions: None)."""
+    if isinstance(func.info, FakeInfo):
+        symbol = module.names.get(func.name)
+    else:
+        if func.info.defn.decorators:
+            return None  # a class-level patch adds its mocks after the method's own
+        symbol = func.info.names.get(func.name)
+    node = symbol.node if symbol is not None else None
+    return node if isinstance(node, Decorator) and node.func is func else None
+
+
+def _injecting_patches(decorators: list[Expression]) -> list[CallExpr] | None:
+    """The patches that pass a mock, bottom-up (the order of the extra arguments); None when
+    a decorator may change the arguments in a way the plugin does not model."""
+    found: list[CallExpr] = []
+    for decorator in reversed(decorators):
+        if _is_marker(decorator):
+            continue
+        if not isinstance(decorator, CallExpr) or not is_patch_call(decorator) or _is_mocker(decorator):
+            return None
+        if _is_multiple(decorator):
+            return None
+        if not _passes_new(decorator):
+            found.append(decorator)
+    return found
+
+
+def _is_marker(expr: Expression) -> bool:
+    """`@pytest.mark.asyncio`, `@pytest.mark.parametrize(...)`, `@unittest.skipIf(...)`: they
+    leave the arguments alone (`pytest.mark.*` by name: its attributes are dynamic)."""
+    target = expr.callee if isinstance(expr, CallExpr) else expr
+    fullname = target.fullname if isinstance(target, RefExpr) else ""
+    return (fullname or _dotted(target) or "").startswith(MARKER_PREFIXES)
+
+
+def _dotted(expr: Expression) -> str | None:
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        base = _dotted(expr.expr)
+        return f"{base}.{expr.name}" if base is not None else None
+    return None
+
+
+def _is_multiple(call: CallExpr) -> bool:
+    return isinstance(call.callee, MemberExpr) and call.callee.name in ("multiple", "dict")
+
+
+def _is_mocker(call: CallExpr) -> bool:
+    callee = call.callee
+    while isinstance(callee, MemberExpr):
+        callee = callee.expr
+    return isinstance(callee, NameExpr) and callee.name == "mocker"
+
+
+def _passes_new(call: CallExpr) -> bool:
+    """`new` given (by keyword or position): the patch passes nothing to the test."""
+    positional = [arg for arg, name in zip(call.args, call.arg_names) if name is None]
+    is_object = isinstance(call.callee, MemberExpr) and call.callee.name == "object"
+    return "new" in call.arg_names or len(positional) > (2 if is_object else 1)
