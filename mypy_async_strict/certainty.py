@@ -21,6 +21,7 @@ from mypy.plugin import CheckerPluginInterface
 from mypy_async_strict import fullnames
 from mypy_async_strict.appcode import passes_to_application
 from mypy_async_strict.decorators import injected_patch
+from mypy_async_strict.fixtures import setup_fixture
 from mypy_async_strict.provenance import (
     scopes_of,
     Event,
@@ -62,11 +63,32 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     facts, root_value, path = located
     if not path.segments:
         return Verdict(certain=True)
+    extra = None
     if root_value is None:
-        return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
+        fixture = _fixture(scopes, cache, facts, path)
+        if fixture is None:
+            return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
+        root_value, extra = fixture
     nested_query = scopes[0] is not facts.scope
     application = _application_escapes(api, cache, scopes, expr)
-    return _verdict(api, facts, root_value, path, expr, nested_query, application)
+    return _verdict(api, facts, root_value, path, expr, nested_query, application, extra)
+
+
+def _fixture(
+    scopes: list[Scope], cache: ScanCache, facts: ScopeFacts, path: Path
+) -> tuple[CallExpr, list[Event]] | None:
+    """`self.x...` in a unittest test method, `self.x` built by its set-up (see fixtures.py):
+    the set-up's constructor, and the events that configure the fixture before and around the
+    test (the constructor's keywords included)."""
+    module = scopes[-1]
+    if not isinstance(module, MypyFile) or isinstance(facts.scope, MypyFile) or not isinstance(path.root, Var):
+        return None
+    fixture = setup_fixture(module, facts.scope, path.root, path.segments[0], cache, _rooted_events)
+    if fixture is None:
+        return None
+    at = Path(path.root, path.segments[:1])
+    own = constructor_events(fixture.constructor, at, fixture.constructor.line)
+    return fixture.constructor, fixture.events + own + _replacement_configuration(own)
 
 
 def _application_escapes(
@@ -149,6 +171,7 @@ def _verdict(
     expr: Expression,
     nested_query: bool,
     harmless_escape: Callable[[Event], bool] | None = None,
+    configuration: list[Event] | None = None,
 ) -> Verdict:
     """Certain unless an event that may have run first replaced or exposed the path.
 
@@ -158,7 +181,9 @@ def _verdict(
     root = query.root
     line = expr.line
     query_blocks = None if nested_query else blocks_at(facts, line)
-    events = _rooted_events(facts) + _constructor_configuration(facts, constructor, root)
+    if configuration is None:
+        configuration = _constructor_configuration(facts, constructor, root)
+    events = _rooted_events(facts) + configuration
     replacements: dict[int, list[Event]] = {}
     for event in events:
         if event.path.root is not root or event.target is expr:
@@ -239,7 +264,7 @@ def _dominates(event: Event, line: int, query_blocks: tuple[int, ...] | None) ->
 
 def _applies(event: Event, facts: ScopeFacts, line: int, nested_query: bool) -> bool:
     """Could the event have run before the query?  Straight-line code runs in line order."""
-    if event.nested or nested_query or event.line <= line:
+    if event.definition or event.nested or nested_query or event.line <= line:
         return True
     return _in_same_loop(facts, event.line, line)
 
@@ -288,9 +313,13 @@ def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
     if path is None or not scopes:
         return True
     located = _locate(path, scopes, cache)
-    if located is None or located[1] is None:
+    if located is None:
         return True
-    return _may_pass_unsafe(located[1])
+    facts, constructor, path = located
+    if constructor is None and path.segments:
+        fixture = _fixture(scopes, cache, facts, path)
+        constructor = fixture[0] if fixture is not None else None
+    return constructor is None or _may_pass_unsafe(constructor)
 
 
 def _may_pass_unsafe(constructor: CallExpr) -> bool:

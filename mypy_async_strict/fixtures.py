@@ -1,0 +1,132 @@
+"""unittest fixtures: `self.session = MagicMock(spec=AsyncSession)` in `setUp`/`asyncSetUp`,
+used by a test method as `self.session`.
+
+unittest makes a fresh instance for every test method and runs `setUp`, then `asyncSetUp`
+(IsolatedAsyncioTestCase), then the test.  So inside a test method, `self.session` is the mock
+its set-up built, changed only by what the set-up did to it afterwards, by helper methods the
+test may call, and by the test itself.  Other test methods and tear-downs never run first.
+
+Only the certain layout is modelled: the test class and every base class between it and
+unittest's are in the checked module (their bodies are readable), no class of the module
+derives from the test class (a subclass's set-up would run instead), and exactly one set-up
+statement, at the top level of `setUp`/`asyncSetUp`, assigns the attribute a fresh mock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Final
+
+from mypy.nodes import (
+    CallExpr,
+    Decorator,
+    FakeInfo,
+    FuncDef,
+    FuncItem,
+    MypyFile,
+    SymbolNode,
+    TypeInfo,
+    Var,
+)
+
+from mypy_async_strict.provenance import Event, EventKind, Path, ScanCache, ScopeFacts, is_mock_constructor
+
+TEST_CASE: Final = "unittest.case.TestCase"
+SET_UP: Final = frozenset({"setUp", "asyncSetUp"})
+# Methods that never run before a test method's body (on its instance).
+NOT_BEFORE: Final = frozenset(
+    {"tearDown", "asyncTearDown", "doCleanups", "setUpClass", "tearDownClass", "__init__"}
+)
+
+
+@dataclass(frozen=True)
+class Fixture:
+    constructor: CallExpr  # the mock the set-up built
+    events: list[Event]  # what set-ups and helpers do to it, rooted at the test's `self`
+
+
+RootedEvents = Callable[[ScopeFacts], list[Event]]
+
+
+def setup_fixture(
+    module: MypyFile,
+    test: FuncItem,
+    self_var: Var,
+    attribute: str,
+    cache: ScanCache,
+    rooted: RootedEvents,
+) -> Fixture | None:
+    """The set-up mock at `self.<attribute>` seen from the test method `test`, if certain."""
+    info = _test_class(module, test, self_var)
+    if info is None:
+        return None
+    definitions: list[CallExpr] = []
+    events: list[Event] = []
+    for method in _methods(info):
+        if method.name.startswith("test") or method.name in NOT_BEFORE or not method.arguments:
+            continue
+        facts = cache.facts(method)
+        method_self = method.arguments[0].variable
+        in_setup = method.name in SET_UP
+        for event in rooted(facts):
+            if event.path.root is not method_self:
+                continue
+            if event.path.segments[:1] not in ((), (attribute,)):
+                continue
+            if event.path.segments == (attribute,) and event.kind is EventKind.REPLACE:
+                if not in_setup or not _is_top_level_definition(event, method):
+                    return None
+                definitions.append(event.value)  # type: ignore[arg-type]
+                continue
+            # Set-up events are in effect before the test; a helper's may run at any time.
+            moved = replace(event, path=Path(self_var, event.path.segments), blocks=())
+            events.append(replace(moved, definition=True) if in_setup else replace(moved, nested=True))
+    if len(definitions) != 1:
+        return None
+    return Fixture(definitions[0], events)
+
+
+def _test_class(module: MypyFile, test: FuncItem, self_var: Var) -> TypeInfo | None:
+    """The TestCase subclass whose test method `test` is, when its layout is the certain one."""
+    if not isinstance(test, FuncDef) or isinstance(test.info, FakeInfo) or test.is_static:
+        return None
+    if not test.name.startswith("test") or not test.arguments or test.arguments[0].variable is not self_var:
+        return None
+    info = test.info
+    if not info.has_base(TEST_CASE):
+        return None
+    for klass in _own_classes(info):
+        if klass.module_name != module.fullname:
+            return None  # a base class elsewhere: its body is not readable
+    for symbol in module.names.values():
+        node = symbol.node
+        if isinstance(node, TypeInfo) and node is not info and info in node.mro:
+            return None  # a subclass may set up differently
+    return info
+
+
+def _own_classes(info: TypeInfo) -> list[TypeInfo]:
+    return [k for k in info.mro if not k.fullname.startswith("unittest.") and k.fullname != "builtins.object"]
+
+
+def _methods(info: TypeInfo) -> list[FuncDef]:
+    methods: list[FuncDef] = []
+    for klass in _own_classes(info):
+        for symbol in klass.names.values():
+            node: SymbolNode | None = symbol.node
+            if isinstance(node, Decorator):
+                node = node.func
+            if isinstance(node, FuncDef) and not node.is_static and not node.is_class:
+                methods.append(node)
+    return methods
+
+
+def _is_top_level_definition(event: Event, method: FuncDef) -> bool:
+    """`self.x = <mock constructor>` as a statement of the set-up's own body (not in a branch,
+    a loop or a nested function)."""
+    return (
+        not event.nested
+        and event.blocks == (id(method.body),)
+        and event.value is not None
+        and is_mock_constructor(event.value)
+    )
