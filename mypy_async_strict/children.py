@@ -45,6 +45,7 @@ class ChildHooks:
         self.assertion = degrade_to(_default_return)(self._assertion)
         self.injected_attribute = degrade_to(_default_attribute)(self._injected_attribute)
         self.injected_call = degrade_to(_default_return)(self._injected_call)
+        self.return_value = degrade_to(_default_attribute)(self._return_value_attribute)
 
     def _attribute(self, ctx: AttributeContext) -> Type:
         return self._attribute_of(ctx, mocktypes.decode(ctx.type))
@@ -130,28 +131,44 @@ class ChildHooks:
             return ctx.default_return_type
         if not failure_expected(ctx.api, self.cache, call.line):
             signatures.check_call(ctx, mock, call)  # arity is checked whatever the return value
-        verdict = judge(ctx.api, self.cache, call)
-        if not verdict.certain:
-            return ctx.default_return_type
+        value = self._return_value(ctx, mock, call)
         outcome = call_outcome(mock.state)
-        if verdict.replacement is not None:
-            value = _type_of(ctx, verdict.replacement)
-        elif outcome is CallOutcome.INSTANCE:
-            instance_type = get_proper_type(mock.stands_for)
-            item = getattr(instance_type, "item", None)
-            value = mocktypes.encode(ctx.api, instance_state(mock.state), item)
-        else:
-            value = mocktypes.encode(ctx.api, return_value_state(mock.state), None)
+        declared = _declared_return(mock.stands_for)
+        if outcome is CallOutcome.COROUTINE and not stored_loosely(ctx.api, self.cache, call):
+            # An AsyncMock's call is a coroutine whatever its return value or side effect.
+            awaited = value if value is not None else AnyType(TypeOfAny.special_form)
+            return check_use(ctx.api, self.cache, call, _coroutine_of(ctx, awaited), declared)
         if value is None:
             return ctx.default_return_type
-        if stored_loosely(ctx.api, self.cache, call):
-            return ctx.default_return_type
-        declared = _declared_return(mock.stands_for)
-        if outcome is CallOutcome.COROUTINE:
-            return check_use(ctx.api, self.cache, call, _coroutine_of(ctx, value), declared)
         if outcome in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
             return check_use(ctx.api, self.cache, call, value, declared)
         return ctx.default_return_type
+
+
+    def _return_value(
+        self, ctx: AttributeContext | MethodContext, mock: MockType, expr: Expression
+    ) -> Type | None:
+        """What `m()` gives (awaited, for an AsyncMock), or `m.return_value` is, when certain."""
+        verdict = judge(ctx.api, self.cache, expr)
+        if not verdict.certain or stored_loosely(ctx.api, self.cache, expr):
+            return None
+        if verdict.replacement is not None:
+            return _type_of(ctx, verdict.replacement)
+        if call_outcome(mock.state) is CallOutcome.INSTANCE:
+            item = getattr(get_proper_type(mock.stands_for), "item", None)
+            return mocktypes.encode(ctx.api, instance_state(mock.state), item)
+        return mocktypes.encode(ctx.api, return_value_state(mock.state), None)
+
+    def _return_value_attribute(self, ctx: AttributeContext) -> Type:
+        """Reading `m.return_value`: the same mock that calling `m` gives (awaited)."""
+        mock = mocktypes.decode(ctx.type)
+        expr = ctx.context
+        if mock is None or ctx.is_lvalue or not isinstance(expr, MemberExpr):
+            return ctx.default_attr_type
+        if call_outcome(mock.state) not in (CallOutcome.RETURN_VALUE, CallOutcome.COROUTINE, CallOutcome.INSTANCE):
+            return ctx.default_attr_type
+        value = self._return_value(ctx, mock, expr)
+        return value if value is not None else ctx.default_attr_type
 
 
 def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | None:

@@ -111,6 +111,8 @@ class AsyncStrictPlugin(Plugin):
         owner, _, name = fullname.rpartition(".")
         if owner == fullnames.SPEC_AWARE and not name.startswith("__"):
             return self._children.attribute  # dunders are the declared magic-method attributes
+        if fullname == fullnames.RETURN_VALUE:
+            return self._children.return_value
         if owner == fullnames.NON_CALLABLE_MOCK and not name.startswith("__"):
             return self._children.injected_attribute  # a plain mock: maybe a patch's argument
         if fullname in fullnames.MOCKER_CONSTRUCTORS:

@@ -29,6 +29,12 @@ ASYNC_TRUTHY: Final = ErrorCode(
     "A coroutine in a boolean context: always true, and never awaited",
     "mypy-async-strict",
 )
+ASYNC_COMPARE: Final = ErrorCode(
+    "async-compare",
+    "A coroutine compared with a value (==, !=, is, in, <, ...): the comparison is about the "
+    "coroutine object, and the coroutine is never awaited",
+    "mypy-async-strict",
+)
 MOCK_PROTOCOL: Final = ErrorCode(
     "mock-protocol",
     "A mock in 'with'/'async with'/'for'/'async for' that supports neither form "

@@ -63,6 +63,9 @@ KIND_BY_ANNOTATION: Final[dict[str, Kind]] = {
 # The base of the annotation classes, where `__getattr__` (the attribute hook's owner) lives.
 SPEC_AWARE: Final = "mypy_async_strict.mocks._SpecAware"
 
+# `m.return_value` (declared `Any` by typeshed): read, it is what calling `m` gives.
+RETURN_VALUE: Final = "unittest.mock.NonCallableMock.return_value"
+
 # Calls of plain (typeshed) mocks: a parameter annotated `MagicMock` that a patch decorator fills.
 # (mypy names a call's hook after the receiver's class, not the class defining `__call__`.)
 PLAIN_MOCK_CALLS: Final = frozenset(f"{name}.__call__" for name in (MOCK, MAGIC_MOCK, ASYNC_MOCK))

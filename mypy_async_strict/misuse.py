@@ -83,7 +83,7 @@ def check_use(
     error = api.fail(message.format(expr=text), expr, code=code)
     hint_source = declared if declared is not None and shape_of(declared) is shape else result
     api.msg.note(_hint_text(hint, text, hint_source, usage), expr, code=code, parent_error=error)
-    if usage is Usage.BOOL:
+    if usage in (Usage.BOOL, Usage.COMPARE):
         return result
     return AnyType(TypeOfAny.from_error)
 
@@ -121,6 +121,12 @@ _PROBLEMS: Final[dict[tuple[Shape, Usage], tuple[ErrorCode, str, str | None]]] =
     (Shape.COROUTINE, Usage.BOOL): (
         errorcodes.ASYNC_TRUTHY,
         '"{expr}" is a coroutine: always true in a boolean context, and never awaited',
+        'Await it: "await {expr}"',
+    ),
+    (Shape.COROUTINE, Usage.COMPARE): (
+        errorcodes.ASYNC_COMPARE,
+        '"{expr}" is a coroutine: the comparison is about the coroutine object, not its result, '
+        "and it is never awaited",
         'Await it: "await {expr}"',
     ),
     (Shape.ASYNC_CONTEXT_MANAGER, Usage.WITH): (

@@ -119,6 +119,7 @@ class Usage(enum.Enum):
     FOR = "for"
     ASYNC_FOR = "async for"
     BOOL = "boolean context"
+    COMPARE = "comparison"
 
 
 class EventKind(enum.Enum):
@@ -446,6 +447,11 @@ class _ScopeScanner:
             # tested only when the whole `or` is (see _tested).
             self._tested(node.left)
 
+    def _record_comparison(self, node: ComparisonExpr) -> None:
+        self.harmless.update(id(operand) for operand in node.operands)
+        for operand in node.operands:
+            self.facts.usage.setdefault(id(operand), Usage.COMPARE)
+
     def _record_conditional(self, node: ConditionalExpr) -> None:
         self._tested(node.cond)
 
@@ -630,7 +636,7 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     AwaitExpr: _ScopeScanner._record_harmless_operand,
     UnaryExpr: _ScopeScanner._record_unary,
     IfStmt: _ScopeScanner._record_if,
-    ComparisonExpr: lambda scanner, node: scanner.harmless.update(id(e) for e in node.operands),
+    ComparisonExpr: _ScopeScanner._record_comparison,
     OpExpr: _ScopeScanner._record_operator,
     ConditionalExpr: _ScopeScanner._record_conditional,
     GeneratorExpr: _ScopeScanner._record_comprehension,
