@@ -13,6 +13,7 @@ library), not the test module itself, not named like test support (`tests`, `con
 
 from __future__ import annotations
 
+import os
 from typing import Final
 
 from mypy.nodes import (
@@ -20,17 +21,23 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
+    LambdaExpr,
     MypyFile,
     OverloadedFuncDef,
     RefExpr,
     TypeInfo,
 )
 from mypy.plugin import CheckerPluginInterface
-from mypy.types import CallableType, get_proper_type
+from mypy.types import CallableType, Overloaded, get_proper_type
 
 from mypy_async_strict.classsource import installed
 
-TEST_SUPPORT_PARTS: Final = frozenset({"tests", "test", "testing", "conftest", "fixtures", "mocks"})
+TEST_SUPPORT_PARTS: Final = frozenset(
+    {
+        "tests", "test", "testing", "_testing", "testutils", "test_utils", "conftest",
+        "fixtures", "mocks", "fakes", "stubs", "doubles", "factories", "helpers", "support",
+    }
+)
 MOCKING_MODULES: Final = ("unittest", "mock", "pytest_mock", "pytest", "_pytest", "asynctest")
 
 
@@ -38,8 +45,20 @@ def passes_to_application(api: CheckerPluginInterface, call: CallExpr | None, cu
     """Whether `call` (which gets a mock as an argument) is a call into application code."""
     if call is None:
         return False
+    if any(_is_callback(api, arg) for arg in call.args):
+        return False  # the application may call it back with the mock: test code again
     module = _callee_module(api, call.callee)
     return module is not None and module.fullname != current and _is_application(module)
+
+
+def _is_callback(api: CheckerPluginInterface, arg: Expression) -> bool:
+    if isinstance(arg, LambdaExpr):
+        return True
+    if isinstance(arg, RefExpr) and isinstance(arg.node, (FuncDef, Decorator, OverloadedFuncDef)):
+        return True
+    lookup = getattr(api, "lookup_type_or_none", None)
+    arg_type = get_proper_type(lookup(arg)) if lookup is not None else None
+    return isinstance(arg_type, (CallableType, Overloaded))
 
 
 def _callee_module(api: CheckerPluginInterface, callee: Expression) -> MypyFile | None:
@@ -72,10 +91,20 @@ def _module_of(api: CheckerPluginInterface, fullname: str) -> MypyFile | None:
 def _is_application(module: MypyFile) -> bool:
     if module.is_stub or installed(module.path):
         return False
-    parts = module.fullname.split(".")
+    parts = module.fullname.split(".") + _directories(module.path)
     if any(_test_like(part) for part in parts):
         return False
     return not any(_mocking(symbol.node) for symbol in module.names.values())
+
+
+def _directories(path: str) -> list[str]:
+    """The directories of the module's file (`tests/helpers.py` is test support even when
+    `tests` is not a package)."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        path = relative if not relative.startswith("..") else path
+    parts = path.replace("\\", "/").split("/")
+    return parts[:-1]
 
 
 def _test_like(part: str) -> bool:

@@ -65,7 +65,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
         return Verdict(certain=True)
     extra = None
     if root_value is None:
-        fixture = _fixture(scopes, cache, facts, path)
+        fixture = _fixture(api, scopes, cache, facts, path)
         if fixture is None:
             return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
         root_value, extra = fixture
@@ -75,7 +75,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
 
 
 def _fixture(
-    scopes: list[Scope], cache: ScanCache, facts: ScopeFacts, path: Path
+    api: CheckerPluginInterface, scopes: list[Scope], cache: ScanCache, facts: ScopeFacts, path: Path
 ) -> tuple[CallExpr, list[Event]] | None:
     """`self.x...` in a unittest test method, `self.x` built by its set-up (see fixtures.py):
     the set-up's constructor, and the events that configure the fixture before and around the
@@ -83,7 +83,10 @@ def _fixture(
     module = scopes[-1]
     if not isinstance(module, MypyFile) or isinstance(facts.scope, MypyFile) or not isinstance(path.root, Var):
         return None
-    fixture = setup_fixture(module, facts.scope, path.root, path.segments[0], cache, _rooted_events)
+    modules = getattr(api, "modules", None)
+    if not isinstance(modules, dict):
+        return None
+    fixture = setup_fixture(module, modules, facts.scope, path.root, path.segments[0], cache, _rooted_events)
     if fixture is None:
         return None
     at = Path(path.root, path.segments[:1])
@@ -98,12 +101,35 @@ def _application_escapes(
     escapes only hand the mock to application code, which uses it but cannot put another mock
     in its attributes' place (see appcode.py).  Other queries count every escape."""
     is_assertion = isinstance(expr, MemberExpr) and expr.name.startswith(fullnames.ASSERTION_PREFIXES)
-    if not is_assertion and id(expr) not in cache.facts(scopes[0]).asserted:
+    facts = cache.facts(scopes[0])
+    if not is_assertion and id(expr) not in facts.asserted:
         return None
     module = scopes[-1]
     if not isinstance(module, MypyFile):
         return None
+    if not _only_mocks_configured(api, facts, module.fullname):
+        return None
     return lambda event: passes_to_application(api, event.into, module.fullname)
+
+
+def _only_mocks_configured(api: CheckerPluginInterface, facts: ScopeFacts, current: str) -> bool:
+    """Whether the function configures nothing but the mocks it built, and hands nothing to
+    code other than the application: then a mock inside an application object (`svc.session`)
+    cannot be reached and reconfigured (`svc.session.add = AsyncMock()`) on the way."""
+    if facts.foreign_configuration:
+        return False
+    for event in facts.events:
+        root = event.path.root
+        if isinstance(root, Var) and root.fullname.startswith("builtins."):
+            continue  # `instance=True`
+        if event.kind is EventKind.ESCAPE:
+            if not passes_to_application(api, event.into, current):
+                return False
+            continue
+        values = facts.definitions.get(root) if isinstance(root, Var) else None
+        if isinstance(root, Var) and not (values and len(values) == 1 and values[0] is not None and is_mock_constructor(values[0])):
+            return False
+    return True
 
 
 def _locate(
@@ -317,7 +343,7 @@ def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
         return True
     facts, constructor, path = located
     if constructor is None and path.segments:
-        fixture = _fixture(scopes, cache, facts, path)
+        fixture = _fixture(api, scopes, cache, facts, path)
         constructor = fixture[0] if fixture is not None else None
     return constructor is None or _may_pass_unsafe(constructor)
 

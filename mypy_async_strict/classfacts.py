@@ -22,7 +22,9 @@ from mypy.nodes import (
     Decorator,
     Expression,
     ExpressionStmt,
+    ForStmt,
     FuncDef,
+    FuncItem,
     Import,
     ImportFrom,
     MemberExpr,
@@ -32,6 +34,8 @@ from mypy.nodes import (
     OverloadedFuncDef,
     PassStmt,
     StrExpr,
+    TupleExpr,
+    ListExpr,
     TypeInfo,
 )
 from mypy.plugin import ClassDefContext
@@ -41,8 +45,6 @@ from mypy_async_strict.provenance import CHILD_ATTRIBUTES
 METADATA_KEY: Final = "mypy_async_strict"
 ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
 ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
-# Parameter names that conventionally hold a class.
-CLASS_PARAMETERS: Final = frozenset({"cls", "klass", "kls", "class_", "klass_", "typ", "type_"})
 
 # Class-body statements that only declare (anything else may create names dynamically, an `if`
 # too: `if not TYPE_CHECKING: def legacy(self): ...` is invisible to mypy).
@@ -74,16 +76,21 @@ STATIC_CLASS_DECORATORS: Final = frozenset(
 class ClassFacts:
     dynamic: bool  # the body runs code, or a decorator may add attributes
     stored: frozenset[str]  # names stored on the class outside its body (ANY_NAME: any)
+    on_instances: frozenset[str]  # names stored as `self.name = ...` in the class's methods
 
 
 def recorded(info: TypeInfo) -> ClassFacts | None:
     data = info.metadata.get(METADATA_KEY)
     if not isinstance(data, dict):
         return None
-    dynamic, stored = data.get("dynamic"), data.get("stored")
-    if not isinstance(dynamic, bool) or not isinstance(stored, list):
+    dynamic, stored, on_instances = data.get("dynamic"), data.get("stored"), data.get("on_instances")
+    if not isinstance(dynamic, bool) or not isinstance(stored, list) or not isinstance(on_instances, list):
         return None
-    return ClassFacts(dynamic, frozenset(name for name in stored if isinstance(name, str)))
+    return ClassFacts(
+        dynamic,
+        frozenset(name for name in stored if isinstance(name, str)),
+        frozenset(name for name in on_instances if isinstance(name, str)),
+    )
 
 
 class ClassFactsRecorder:
@@ -107,7 +114,11 @@ class ClassFactsRecorder:
         dynamic = _has_dynamic_body(defn) or not all(
             _is_static_decorator(ctx, decorator) for decorator in defn.decorators
         )
-        defn.info.metadata[METADATA_KEY] = {"dynamic": dynamic, "stored": sorted(stored)}
+        defn.info.metadata[METADATA_KEY] = {
+            "dynamic": dynamic,
+            "stored": sorted(stored),
+            "on_instances": sorted(_self_stores(defn)),
+        }
 
     def _stores(self, module: MypyFile) -> dict[str, set[str]]:
         key = (id(module), id(module.defs))
@@ -126,6 +137,16 @@ def _has_dynamic_body(defn: ClassDef) -> bool:
             continue  # the docstring
         if not isinstance(statement, DECLARATIONS):
             return True
+        if isinstance(statement, AssignmentStmt) and not all(_binds_names(lv) for lv in statement.lvalues):
+            return True  # `locals()["extra"] = 1`, `vars()[...] = ...`
+    return False
+
+
+def _binds_names(lvalue: Expression) -> bool:
+    if isinstance(lvalue, NameExpr):
+        return True
+    if isinstance(lvalue, (TupleExpr, ListExpr)):
+        return all(_binds_names(item) for item in lvalue.items)
     return False
 
 
@@ -151,23 +172,53 @@ def _dotted(expr: Expression) -> str | None:
 
 def _stores_by_owner(module: MypyFile) -> dict[str, set[str]]:
     """Names stored as `<Owner>.name = ...` or `setattr(<Owner>, ...)` anywhere in the module,
-    by the owner's name (the module is not analyzed yet)."""
+    by the owner's name (the module is not analyzed yet).  Stores through a name that may hold
+    any class (a parameter, a loop variable, an alias `A = Cls`, `type(x)`) go under ANY_CLASS."""
     stores: dict[str, set[str]] = {}
-    for node in _walk(module.defs):
-        if isinstance(node, AssignmentStmt):
-            for lvalue in node.lvalues:
-                if isinstance(lvalue, MemberExpr) and isinstance(lvalue.expr, NameExpr):
-                    owner = lvalue.expr.name
-                    stores.setdefault(owner, set()).add(lvalue.name)
-                    if owner in CLASS_PARAMETERS:
-                        stores.setdefault(ANY_CLASS, set()).add(lvalue.name)
-        elif isinstance(node, CallExpr) and _is_setattr(node) and isinstance(node.args[0], NameExpr):
-            second = node.args[1]
-            name = second.value if isinstance(second, StrExpr) else ANY_NAME
-            stores.setdefault(node.args[0].name, set()).add(name)
-            if node.args[0].name != "self":
-                stores.setdefault(ANY_CLASS, set()).add(name)  # setattr's target may be a class
+    aliases = {
+        lvalue.name
+        for statement in module.defs
+        if isinstance(statement, AssignmentStmt) and isinstance(statement.rvalue, NameExpr)
+        for lvalue in statement.lvalues
+        if isinstance(lvalue, NameExpr)
+    }
+    _collect_stores(module.defs, frozenset(aliases), stores)
     return stores
+
+
+def _collect_stores(nodes: Sequence[object], any_class: frozenset[str], stores: dict[str, set[str]]) -> None:
+    for node in _walk(nodes, stop_at_functions=True):
+        if isinstance(node, FuncItem):
+            parameters = {argument.variable.name for argument in node.arguments}
+            _collect_stores([node.body], any_class | parameters, stores)
+        elif isinstance(node, ForStmt):
+            _collect_stores([node.body, node.else_body], any_class | _bound_names(node.index), stores)
+        elif isinstance(node, AssignmentStmt):
+            for lvalue in node.lvalues:
+                if isinstance(lvalue, MemberExpr):
+                    _store(lvalue.expr, lvalue.name, any_class, stores)
+        elif isinstance(node, CallExpr) and _is_setattr(node):
+            second = node.args[1]
+            _store(node.args[0], second.value if isinstance(second, StrExpr) else ANY_NAME, any_class, stores)
+
+
+def _store(owner: Expression, name: str, any_class: frozenset[str], stores: dict[str, set[str]]) -> None:
+    if isinstance(owner, NameExpr):
+        if owner.name == "self":
+            return
+        stores.setdefault(owner.name, set()).add(name)
+        if owner.name in any_class:
+            stores.setdefault(ANY_CLASS, set()).add(name)
+    elif isinstance(owner, CallExpr):
+        stores.setdefault(ANY_CLASS, set()).add(name)  # `type(self).created = True`
+
+
+def _bound_names(target: Expression) -> set[str]:
+    if isinstance(target, NameExpr):
+        return {target.name}
+    if isinstance(target, (TupleExpr, ListExpr)):
+        return {name for item in target.items for name in _bound_names(item)}
+    return set()
 
 
 def _cls_stores(defn: ClassDef) -> set[str]:
@@ -183,6 +234,17 @@ def _cls_stores(defn: ClassDef) -> set[str]:
     return stored
 
 
+def _self_stores(defn: ClassDef) -> set[str]:
+    """`self.name = ...` (or `self.name: T = ...`) in the class's own methods."""
+    return {
+        lvalue.name
+        for node in _walk(defn.defs.body)
+        if isinstance(node, AssignmentStmt)
+        for lvalue in node.lvalues
+        if isinstance(lvalue, MemberExpr) and _names(lvalue.expr, "self")
+    }
+
+
 def _names(expr: Expression, name: str) -> bool:
     return isinstance(expr, NameExpr) and expr.name == name
 
@@ -191,8 +253,9 @@ def _is_setattr(call: CallExpr) -> bool:
     return isinstance(call.callee, NameExpr) and call.callee.name == "setattr" and len(call.args) >= 2
 
 
-def _walk(nodes: Sequence[object]) -> list[Node]:
-    """Every node below `nodes`, depth first (syntax only)."""
+def _walk(nodes: Sequence[object], stop_at_functions: bool = False) -> list[Node]:
+    """Every node below `nodes`, depth first (syntax only); with `stop_at_functions`, functions
+    and `for` loops are returned but not entered (the caller walks them with their names)."""
     found: list[Node] = []
     pending: list[object] = list(nodes)
     while pending:
@@ -203,6 +266,8 @@ def _walk(nodes: Sequence[object]) -> list[Node]:
         if not isinstance(node, Node):
             continue
         found.append(node)
+        if stop_at_functions and isinstance(node, (FuncItem, ForStmt)):
+            continue
         for attribute in CHILD_ATTRIBUTES:
             child = getattr(node, attribute, None)
             if child is not None and not isinstance(child, (str, int, float)):

@@ -43,6 +43,13 @@ class ModuleClassSource:
                 return True
         return False
 
+    def set_on_instances(self, info: TypeInfo, name: str) -> bool:
+        for klass in info.mro[:-1]:
+            facts = recorded(klass)
+            if facts is not None and name in facts.on_instances:
+                return True
+        return False
+
     def _from_stub_module(self, info: TypeInfo) -> bool:
         module = self._module(info)
         return module is not None and module.is_stub

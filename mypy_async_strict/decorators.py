@@ -49,8 +49,8 @@ MARKER_PREFIXES: Final = (
 
 def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | None:
     """The patch decorator whose mock the parameter `var` of the test `scope` receives."""
-    if not isinstance(scope, FuncDef) or not scope.is_decorated:
-        return None
+    if not isinstance(scope, FuncDef) or not scope.is_decorated or not scope.name.startswith("test"):
+        return None  # only tests are called by a runner with no arguments of its own
     decorator = _decorator_of(module, scope)
     if decorator is None:
         return None

@@ -7,9 +7,11 @@ its set-up built, changed only by what the set-up did to it afterwards, by helpe
 test may call, and by the test itself.  Other test methods and tear-downs never run first.
 
 Only the certain layout is modelled: the test class and every base class between it and
-unittest's are in the checked module (their bodies are readable), no class of the module
-derives from the test class (a subclass's set-up would run instead), and exactly one set-up
-statement, at the top level of `setUp`/`asyncSetUp`, assigns the attribute a fresh mock.
+unittest's are in the checked module (their bodies are readable), no class in the build derives
+from the test class (a subclass's set-up would run instead), neither the test nor the set-ups
+are decorated, and exactly one set-up statement, at the top level of `setUp`/`asyncSetUp`,
+assigns the attribute a fresh mock.  Every other method (other tests too: a test may call
+another) counts as a helper the test may call at any time.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ RootedEvents = Callable[[ScopeFacts], list[Event]]
 
 def setup_fixture(
     module: MypyFile,
+    modules: dict[str, MypyFile],
     test: FuncItem,
     self_var: Var,
     attribute: str,
@@ -57,14 +60,14 @@ def setup_fixture(
     rooted: RootedEvents,
 ) -> Fixture | None:
     """The set-up mock at `self.<attribute>` seen from the test method `test`, if certain."""
-    info = _test_class(module, test, self_var)
+    info = _test_class(module, modules, test, self_var, cache)
     if info is None:
         return None
     definitions: list[CallExpr] = []
     events: list[Event] = []
     for method in _methods(info):
-        if method.name.startswith("test") or method.name in NOT_BEFORE or not method.arguments:
-            continue
+        if method is test or method.name in NOT_BEFORE or not method.arguments:
+            continue  # (another test method may be called by this one: a helper, then)
         facts = cache.facts(method)
         method_self = method.arguments[0].variable
         in_setup = method.name in SET_UP
@@ -86,23 +89,45 @@ def setup_fixture(
     return Fixture(definitions[0], events)
 
 
-def _test_class(module: MypyFile, test: FuncItem, self_var: Var) -> TypeInfo | None:
+def _test_class(
+    module: MypyFile, modules: dict[str, MypyFile], test: FuncItem, self_var: Var, cache: ScanCache
+) -> TypeInfo | None:
     """The TestCase subclass whose test method `test` is, when its layout is the certain one."""
     if not isinstance(test, FuncDef) or isinstance(test.info, FakeInfo) or test.is_static:
         return None
     if not test.name.startswith("test") or not test.arguments or test.arguments[0].variable is not self_var:
         return None
     info = test.info
-    if not info.has_base(TEST_CASE):
-        return None
+    if not info.has_base(TEST_CASE) or test.is_decorated:
+        return None  # a decorator may configure `self.x` before the test runs
+    for klass in _own_classes(info):
+        for name in SET_UP:
+            symbol = klass.names.get(name)
+            if symbol is not None and not (isinstance(symbol.node, FuncDef) and not symbol.node.is_decorated):
+                return None  # `asyncSetUp = shared_setup`, a decorated set-up: not readable
     for klass in _own_classes(info):
         if klass.module_name != module.fullname:
             return None  # a base class elsewhere: its body is not readable
-    for symbol in module.names.values():
-        node = symbol.node
-        if isinstance(node, TypeInfo) and node is not info and info in node.mro:
-            return None  # a subclass may set up differently
+    if _has_subclass(modules, info, cache):
+        return None  # a subclass may set up differently, and runs the inherited tests
     return info
+
+
+def _has_subclass(modules: dict[str, MypyFile], info: TypeInfo, cache: ScanCache) -> bool:
+    """A class deriving from `info` in any module of the build (top-level classes); remembered
+    per class and build size."""
+    key = (id(info), len(modules))
+    known = cache.subclassed.get(key)
+    if known is None:
+        known = any(
+            isinstance(symbol.node, TypeInfo) and symbol.node is not info and info in symbol.node.mro
+            for module in modules.values()
+            for symbol in module.names.values()
+        )
+        cache.subclassed[key] = known
+        if len(cache.subclassed) > 256:
+            cache.subclassed.popitem(last=False)
+    return known
 
 
 def _own_classes(info: TypeInfo) -> list[TypeInfo]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from mypy.nodes import (
+    NOT_ABSTRACT,
     AssignmentStmt,
     CallExpr,
     ClassDef,
@@ -24,7 +25,7 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.subtypes import find_member
+from mypy.subtypes import find_member, is_same_type
 from mypy.types import (
     AnyType,
     CallableType,
@@ -42,7 +43,15 @@ from mypy_async_strict.model import Member, MockState, SpecMode, Target
 
 # Decorators that keep `inspect.iscoroutinefunction(getattr(cls, name))` equal to the function's.
 TRANSPARENT_DECORATORS: Final = frozenset(
-    {"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod"}
+    {
+        "builtins.staticmethod",
+        "builtins.classmethod",
+        "abc.abstractmethod",
+        "typing.final",
+        "typing_extensions.final",
+        "typing.override",
+        "typing_extensions.override",
+    }
 )
 CALLABLE_WRAPPERS: Final = frozenset(
     {"builtins.staticmethod", "builtins.classmethod", "functools.partial", "functools.partialmethod"}
@@ -74,6 +83,9 @@ class ClassSource(Protocol):
     def dynamic(self, info: TypeInfo) -> bool:
         """A class body that runs code, or a decorator that may add attributes."""
 
+    def set_on_instances(self, info: TypeInfo, name: str) -> bool:
+        """`self.name = ...` in a method of the class or a base: an instance attribute."""
+
 
 def lookup_member(
     state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
@@ -96,6 +108,7 @@ def lookup_member(
         or source.from_stub(info)
         or source.dynamic(info)
         or source.stored_later(info, name)
+        or (_only_annotated(info, name) and not source.set_on_instances(info, name))
     ):
         nature = Member.UNKNOWN  # only source code read in full says what dir(cls) lacks
     if nature in (Member.MISSING, Member.UNKNOWN):
@@ -167,12 +180,31 @@ def _function_nature(func: FuncDef) -> Member:
 
 
 def _decorated_nature(decorator: Decorator) -> Member:
-    names = [_decorator_name(d) for d in decorator.decorators]
-    if any(name in PROPERTY_DECORATORS for name in names) or decorator.func.is_property:
+    if decorator.func.is_property:
+        return Member.PROPERTY
+    if not decorator.original_decorators:
+        return _cached_decorated_nature(decorator)
+    names = [_decorator_name(d) for d in decorator.original_decorators]
+    if any(name in PROPERTY_DECORATORS for name in names):
         return Member.PROPERTY
     if all(name in TRANSPARENT_DECORATORS for name in names):
         return _function_nature(decorator.func)
     return Member.UNKNOWN  # a wrapper may be sync around async (or, on 3.13, unwrapped)
+
+
+def _cached_decorated_nature(decorator: Decorator) -> Member:
+    """A decorated function loaded from mypy's cache has no decorator expressions left: only
+    the flags the transparent decorators set, and the decorated type, say what wrapped it."""
+    func = decorator.func
+    flagged = func.is_static or func.is_class or func.abstract_status != NOT_ABSTRACT
+    same_type = (
+        decorator.var.type is not None
+        and func.type is not None
+        and is_same_type(decorator.var.type, func.type)
+    )
+    if flagged and same_type:
+        return _function_nature(func)
+    return Member.UNKNOWN
 
 
 def _overloaded_nature(node: OverloadedFuncDef) -> Member:
@@ -212,6 +244,18 @@ def _variable_nature(info: TypeInfo, name: str, var: Var, *, from_instance: bool
     ):
         return Member.UNKNOWN  # staticmethod(...), functools.partial(...): maybe a coroutine function
     return Member.DATA
+
+
+def _only_annotated(info: TypeInfo, name: str) -> bool:
+    """`objects: Manager` in a (non-dataclass) class body: declared so that code elsewhere, in
+    any module, may set it on the class (`Order.objects = Manager()`)."""
+    symbol = info.get(name)
+    node = symbol.node if symbol is not None else None
+    return isinstance(node, Var) and node.is_initialized_in_class and not _is_dataclass(info)
+
+
+def _is_dataclass(info: TypeInfo) -> bool:
+    return any("dataclass" in klass.metadata for klass in info.mro[:-1])
 
 
 def _in_class_namespace(info: TypeInfo, name: str) -> bool:

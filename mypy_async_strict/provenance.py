@@ -552,6 +552,12 @@ class _ScopeScanner:
             ):
                 self.facts.foreign_configuration = True
             return
+        callee = call.callee
+        if isinstance(callee, MemberExpr) and isinstance(callee.expr, MemberExpr) and callee.expr.name == "__dict__":
+            owner = path_of(callee.expr.expr)  # `m.__dict__.update(...)` sets m's attributes
+            if owner is not None:
+                self._event(EventKind.SUBTREE, owner, call, target=call)
+            return
         if isinstance(call.callee, MemberExpr) and call.callee.name in fullnames.CONFIGURING_METHODS:
             target = path_of(call.callee.expr)
             if target is not None:
@@ -693,6 +699,8 @@ class ScanCache:
         self._size = size
         self._entries: OrderedDict[tuple[int, int], tuple[object, ScopeFacts]] = OrderedDict()
         self._layouts: dict[type, tuple[str, ...]] = {}
+        # (id(TypeInfo), number of modules) -> whether some class of the build derives from it
+        self.subclassed: OrderedDict[tuple[int, int], bool] = OrderedDict()
 
     def facts(self, scope: Scope) -> ScopeFacts:
         body = scope.defs if isinstance(scope, MypyFile) else scope.body
