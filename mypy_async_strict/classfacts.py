@@ -43,6 +43,7 @@ from mypy.plugin import ClassDefContext
 from mypy_async_strict.provenance import CHILD_ATTRIBUTES
 
 METADATA_KEY: Final = "mypy_async_strict"
+Layouts = dict[type, tuple[str, ...]]
 ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
 ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
 
@@ -101,6 +102,7 @@ class ClassFactsRecorder:
     def __init__(self, size: int = 64) -> None:
         self._size = size
         self._module_stores: OrderedDict[tuple[int, int], dict[str, set[str]]] = OrderedDict()
+        self._layouts: Layouts = {}  # node class -> which CHILD_ATTRIBUTES it has
 
     def record(self, ctx: ClassDefContext) -> None:
         defn = ctx.cls
@@ -110,21 +112,21 @@ class ClassFactsRecorder:
         stores = self._stores(module)
         # Stores through a parameter (`def register(cls): setattr(cls, "ping", ...)`) may reach
         # any class of the module.
-        stored = stores.get(defn.name, set()) | stores.get(ANY_CLASS, set()) | _cls_stores(defn)
+        stored = stores.get(defn.name, set()) | stores.get(ANY_CLASS, set()) | _cls_stores(defn, self._layouts)
         dynamic = _has_dynamic_body(defn) or not all(
             _is_static_decorator(ctx, decorator) for decorator in defn.decorators
         )
         defn.info.metadata[METADATA_KEY] = {
             "dynamic": dynamic,
             "stored": sorted(stored),
-            "on_instances": sorted(_self_stores(defn)),
+            "on_instances": sorted(_self_stores(defn, self._layouts)),
         }
 
     def _stores(self, module: MypyFile) -> dict[str, set[str]]:
         key = (id(module), id(module.defs))
         stores = self._module_stores.get(key)
         if stores is None:
-            stores = _stores_by_owner(module)
+            stores = _stores_by_owner(module, self._layouts)
             self._module_stores[key] = stores
             if len(self._module_stores) > self._size:
                 self._module_stores.popitem(last=False)
@@ -170,7 +172,7 @@ def _dotted(expr: Expression) -> str | None:
     return None
 
 
-def _stores_by_owner(module: MypyFile) -> dict[str, set[str]]:
+def _stores_by_owner(module: MypyFile, layouts: Layouts) -> dict[str, set[str]]:
     """Names stored as `<Owner>.name = ...` or `setattr(<Owner>, ...)` anywhere in the module,
     by the owner's name (the module is not analyzed yet).  Stores through a name that may hold
     any class (a parameter, a loop variable, an alias `A = Cls`, `type(x)`) go under ANY_CLASS."""
@@ -182,17 +184,19 @@ def _stores_by_owner(module: MypyFile) -> dict[str, set[str]]:
         for lvalue in statement.lvalues
         if isinstance(lvalue, NameExpr)
     }
-    _collect_stores(module.defs, frozenset(aliases), stores)
+    _collect_stores(module.defs, frozenset(aliases), stores, layouts)
     return stores
 
 
-def _collect_stores(nodes: Sequence[object], any_class: frozenset[str], stores: dict[str, set[str]]) -> None:
-    for node in _walk(nodes, stop_at_functions=True):
+def _collect_stores(
+    nodes: Sequence[object], any_class: frozenset[str], stores: dict[str, set[str]], layouts: Layouts
+) -> None:
+    for node in _walk(nodes, layouts, stop_at_functions=True):
         if isinstance(node, FuncItem):
             parameters = {argument.variable.name for argument in node.arguments}
-            _collect_stores([node.body], any_class | parameters, stores)
+            _collect_stores([node.body], any_class | parameters, stores, layouts)
         elif isinstance(node, ForStmt):
-            _collect_stores([node.body, node.else_body], any_class | _bound_names(node.index), stores)
+            _collect_stores([node.body, node.else_body], any_class | _bound_names(node.index), stores, layouts)
         elif isinstance(node, AssignmentStmt):
             for lvalue in node.lvalues:
                 if isinstance(lvalue, MemberExpr):
@@ -221,10 +225,10 @@ def _bound_names(target: Expression) -> set[str]:
     return set()
 
 
-def _cls_stores(defn: ClassDef) -> set[str]:
+def _cls_stores(defn: ClassDef, layouts: Layouts) -> set[str]:
     """`cls.name = ...` in the class's own methods (classmethods store on the class)."""
     stored: set[str] = set()
-    for node in _walk(defn.defs.body):
+    for node in _walk(defn.defs.body, layouts):
         if isinstance(node, AssignmentStmt):
             for lvalue in node.lvalues:
                 if isinstance(lvalue, MemberExpr) and _names(lvalue.expr, "cls"):
@@ -234,11 +238,11 @@ def _cls_stores(defn: ClassDef) -> set[str]:
     return stored
 
 
-def _self_stores(defn: ClassDef) -> set[str]:
+def _self_stores(defn: ClassDef, layouts: Layouts) -> set[str]:
     """`self.name = ...` (or `self.name: T = ...`) in the class's own methods."""
     return {
         lvalue.name
-        for node in _walk(defn.defs.body)
+        for node in _walk(defn.defs.body, layouts)
         if isinstance(node, AssignmentStmt)
         for lvalue in node.lvalues
         if isinstance(lvalue, MemberExpr) and _names(lvalue.expr, "self")
@@ -253,7 +257,7 @@ def _is_setattr(call: CallExpr) -> bool:
     return isinstance(call.callee, NameExpr) and call.callee.name == "setattr" and len(call.args) >= 2
 
 
-def _walk(nodes: Sequence[object], stop_at_functions: bool = False) -> list[Node]:
+def _walk(nodes: Sequence[object], layouts: Layouts, stop_at_functions: bool = False) -> list[Node]:
     """Every node below `nodes`, depth first (syntax only); with `stop_at_functions`, functions
     and `for` loops are returned but not entered (the caller walks them with their names)."""
     found: list[Node] = []
@@ -268,8 +272,12 @@ def _walk(nodes: Sequence[object], stop_at_functions: bool = False) -> list[Node
         found.append(node)
         if stop_at_functions and isinstance(node, (FuncItem, ForStmt)):
             continue
-        for attribute in CHILD_ATTRIBUTES:
-            child = getattr(node, attribute, None)
+        layout = layouts.get(type(node))
+        if layout is None:
+            layout = tuple(a for a in CHILD_ATTRIBUTES if hasattr(type(node), a))
+            layouts[type(node)] = layout
+        for attribute in layout:
+            child = getattr(node, attribute)
             if child is not None and not isinstance(child, (str, int, float)):
                 pending.append(child)
     return found
