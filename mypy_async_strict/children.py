@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mypy.nodes import CallExpr, Expression, MemberExpr
+from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr
 from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
@@ -10,7 +10,7 @@ from mypy_async_strict import mocktypes, patches
 from mypy_async_strict.certainty import judge
 from mypy_async_strict import assertions, signatures, specattrs
 from mypy_async_strict.certainty import failure_expected, stored_loosely, unsafe_root
-from mypy_async_strict.decorators import patch_for_parameter
+from mypy_async_strict.decorators import injected_mock_type, patch_for_parameter
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import SpecMember, lookup_member, spec_class
 from mypy_async_strict.mocktypes import MockType
@@ -174,9 +174,9 @@ class ChildHooks:
 def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | None:
     """The mock a patch decorator passes to the parameter `expr` names, if it does."""
     patch = patch_for_parameter(api, expr)
-    if patch is None:
+    if patch is None or not isinstance(expr, NameExpr):
         return None
-    injected = patches.installed_mock_type(api, patches.read_patch_call(api, patch))
+    injected = injected_mock_type(api, patch, expr.name)
     return mocktypes.decode(injected) if injected is not None else None
 
 

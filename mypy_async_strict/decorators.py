@@ -34,8 +34,8 @@ from mypy.nodes import (
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import Type
 
-from mypy_async_strict import patches
-from mypy_async_strict.provenance import is_patch_call, scopes_of
+from mypy_async_strict import fullnames, patches
+from mypy_async_strict.provenance import is_patch_call, is_patch_multiple, scopes_of
 
 MARKER_PREFIXES: Final = (
     "pytest.mark.",
@@ -55,8 +55,11 @@ def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | No
     if decorator is None:
         return None
     injecting = _injecting_patches(decorator.original_decorators)
-    if not injecting:
+    if injecting is None:
         return None
+    for multiple in _multiple_patches(decorator.original_decorators):
+        if var.name in _default_names(multiple):
+            return multiple  # `@patch.multiple(C, fetch=DEFAULT)` passes `fetch=<mock>`
     first = 0 if scope.is_static or isinstance(scope.info, FakeInfo) else 1
     parameters = scope.arguments[first : first + len(injecting)]
     for parameter, patch in zip(parameters, injecting):
@@ -67,10 +70,13 @@ def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | No
     return None
 
 
-def injected_mock_type(api: CheckerPluginInterface, module: MypyFile, scope: FuncItem, var: Var) -> Type | None:
-    patch = injected_patch(module, scope, var)
-    if patch is None:
-        return None
+def injected_mock_type(api: CheckerPluginInterface, patch: CallExpr, name: str) -> Type | None:
+    """The mock `patch` passes to the parameter `name`."""
+    if is_patch_multiple(patch):
+        from mypy_async_strict.multiple import mock_types
+
+        mocks = mock_types(api, patch)
+        return mocks.get(name) if mocks is not None else None
     return patches.installed_mock_type(api, patches.read_patch_call(api, patch))
 
 
@@ -124,10 +130,12 @@ def _injecting_patches(decorators: list[Expression]) -> list[CallExpr] | None:
     for decorator in reversed(decorators):
         if _is_marker(decorator):
             continue
-        if not isinstance(decorator, CallExpr) or not is_patch_call(decorator) or _is_mocker(decorator):
+        if not isinstance(decorator, CallExpr) or _is_mocker(decorator):
+            return None
+        if not is_patch_call(decorator) and not is_patch_multiple(decorator):
             return None
         if _is_multiple(decorator):
-            return None
+            continue  # passes keyword arguments, not positional ones
         if not _passes_new(decorator):
             found.append(decorator)
     return found
@@ -151,7 +159,19 @@ def _dotted(expr: Expression) -> str | None:
 
 
 def _is_multiple(call: CallExpr) -> bool:
-    return isinstance(call.callee, MemberExpr) and call.callee.name in ("multiple", "dict")
+    return isinstance(call.callee, MemberExpr) and call.callee.name == "multiple"
+
+
+def _multiple_patches(decorators: list[Expression]) -> list[CallExpr]:
+    return [d for d in decorators if isinstance(d, CallExpr) and is_patch_multiple(d)]
+
+
+def _default_names(call: CallExpr) -> set[str]:
+    return {
+        name
+        for name, arg in zip(call.arg_names, call.args)
+        if name is not None and isinstance(arg, RefExpr) and arg.fullname == fullnames.DEFAULT_SENTINEL
+    }
 
 
 def _is_mocker(call: CallExpr) -> bool:

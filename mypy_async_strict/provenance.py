@@ -41,6 +41,7 @@ from mypy.nodes import (
     GeneratorExpr,
     GlobalDecl,
     IfStmt,
+    IndexExpr,
     ListComprehension,
     MemberExpr,
     MypyFile,
@@ -204,10 +205,17 @@ def is_mock_constructor(expr: Expression) -> bool:
     ):
         return True
     if isinstance(callee, MemberExpr) and callee.name == "start":
-        return is_patch_call(callee.expr)
+        return is_patch_call(callee.expr) or is_patch_multiple(callee.expr)
     if isinstance(callee, MemberExpr) and callee.name in fullnames.MOCKER_FACTORIES:
         return _is_mocker(callee.expr)  # mocker.MagicMock(...), mocker.create_autospec(...)
-    return is_patch_call(expr)
+    return is_patch_call(expr) or is_patch_multiple(expr)
+
+
+def is_patch_multiple(expr: Expression) -> bool:
+    """`patch.multiple(...)` or `mocker.patch.multiple(...)`: a fresh dict of fresh mocks."""
+    if not isinstance(expr, CallExpr) or not isinstance(expr.callee, MemberExpr):
+        return False
+    return expr.callee.name == "multiple" and _is_patcher(expr.callee.expr)
 
 
 def is_patch_call(expr: Expression) -> bool:
@@ -276,7 +284,19 @@ def path_of(expr: Expression) -> Path | None:
     if isinstance(expr, AwaitExpr):
         # Awaiting an AsyncMock's call gives its return_value: the same path as the call.
         return path_of(expr.expr)
+    if _is_item_read(expr):
+        assert isinstance(expr, IndexExpr) and isinstance(expr.index, StrExpr)
+        # `mocks["fetch"]` of a `patch.multiple(...)` dict (other dicts are never mocks' roots).
+        base = path_of(expr.base)
+        return base.extend(f"[{expr.index.value}]") if base is not None else None
     return None
+
+
+def _is_item_read(expr: Expression) -> bool:
+    """`mocks["fetch"]` (not `m.__dict__["fetch"]`, which sets an attribute of `m`)."""
+    if not isinstance(expr, IndexExpr) or not isinstance(expr.index, StrExpr):
+        return False
+    return not (isinstance(expr.base, MemberExpr) and expr.base.name.startswith("__"))
 
 
 def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
@@ -287,6 +307,8 @@ def constructor_events(call: CallExpr, at: Path, line: int) -> list[Event]:
 def _keyword_configuration(call: CallExpr, at: Path, line: int) -> list[Event]:
     call = configuring_call(call)
     events: list[Event] = []
+    if is_patch_multiple(call):
+        return []  # `fetch=DEFAULT`: which mocks to make, not configuration
     if _is_spy(call):
         # `mocker.spy` sets a side_effect that runs the real code: calls return real values.
         events.append(Event(EventKind.REPLACE, at.extend(CALL), line, nested=False))
@@ -422,7 +444,7 @@ class _ScopeScanner:
         for item, target in zip(node.expr, node.target):
             if target is not None:
                 # `with patch.object(...) as m` binds a fresh mock, like a constructor.
-                self._assign(target, item if is_patch_call(item) else None)
+                self._assign(target, item if is_patch_call(item) or is_patch_multiple(item) else None)
         for item in node.expr:
             self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
 
@@ -474,6 +496,12 @@ class _ScopeScanner:
         if node.name.startswith(fullnames.ASSERTION_PREFIXES):
             self.facts.asserted.add(id(node.expr))
         self._occurs(node)
+
+    def _record_index(self, node: IndexExpr) -> None:
+        """`mocks["fetch"]` reads an item: the dict itself does not escape."""
+        if _is_item_read(node):
+            self.harmless.add(id(node.base))
+            self._occurs(node)
 
     def _record_call(self, node: CallExpr) -> None:
         self.harmless.add(id(node.callee))
@@ -651,6 +679,7 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     DictionaryComprehension: _ScopeScanner._record_comprehension,
     NameExpr: lambda scanner, node: scanner._occurs(node),
     MemberExpr: _ScopeScanner._record_member,
+    IndexExpr: _ScopeScanner._record_index,
     CallExpr: _ScopeScanner._record_call,
     AssignmentExpr: lambda scanner, node: scanner._assign(node.target, None),
     GlobalDecl: _ScopeScanner._record_shared,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy.nodes import AwaitExpr, CallExpr, Expression, IndexExpr, MemberExpr, NameExpr
+from mypy.nodes import AwaitExpr, CallExpr, Expression, IndexExpr, MemberExpr, NameExpr, StrExpr
 
 MAX_LENGTH: Final = 60
 
@@ -26,5 +26,6 @@ def _render(expr: Expression, depth: int) -> str:
     if isinstance(expr, AwaitExpr):
         return f"(await {_render(expr.expr, depth + 1)})"
     if isinstance(expr, IndexExpr):
-        return f"{_render(expr.base, depth + 1)}[...]"
+        index = f"'{expr.index.value}'" if isinstance(expr.index, StrExpr) else "..."
+        return f"{_render(expr.base, depth + 1)}[{index}]"
     return "<expression>"

@@ -467,7 +467,11 @@ def _is_entry_point(name: str, function: object, filename: str) -> bool:
     if inspect.unwrap(function).__code__.co_filename != filename:
         return False  # imported, not the case's own (a patch decorator's wrapper is unwrapped)
     parameters = list(inspect.signature(function).parameters.values())[_patch_arguments(function) :]
-    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
+    by_keyword = {p.attribute_name for p in getattr(function, "patchings", []) if p.attribute_name}
+    return all(
+        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in by_keyword
+        for p in parameters
+    )
 
 
 def _patch_arguments(function: object) -> int:
