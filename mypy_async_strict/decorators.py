@@ -182,7 +182,9 @@ def _is_mocker(call: CallExpr) -> bool:
 
 
 def _passes_new(call: CallExpr) -> bool:
-    """`new` given (by keyword or position): the patch passes nothing to the test."""
+    """`new` given (by keyword or position, and not `DEFAULT`): the patch passes nothing."""
     positional = [arg for arg, name in zip(call.args, call.arg_names) if name is None]
     is_object = isinstance(call.callee, MemberExpr) and call.callee.name == "object"
-    return "new" in call.arg_names or len(positional) > (2 if is_object else 1)
+    news = [arg for arg, name in zip(call.args, call.arg_names) if name == "new"]
+    news += positional[2 if is_object else 1 :][:1]
+    return any(not (isinstance(new, RefExpr) and new.fullname == fullnames.DEFAULT_SENTINEL) for new in news)
