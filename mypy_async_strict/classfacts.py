@@ -41,6 +41,7 @@ from mypy.nodes import (
 from mypy.plugin import ClassDefContext
 
 from mypy_async_strict.provenance import CHILD_ATTRIBUTES
+from mypy_async_strict.render import dotted_name
 
 METADATA_KEY: Final = "mypy_async_strict"
 Layouts = dict[type, tuple[str, ...]]
@@ -155,21 +156,12 @@ def _binds_names(lvalue: Expression) -> bool:
 def _is_static_decorator(ctx: ClassDefContext, decorator: Expression) -> bool:
     """Resolved by name: decorators are not analyzed yet when the MRO is computed."""
     target = decorator.callee if isinstance(decorator, CallExpr) else decorator
-    name = _dotted(target)
+    name = dotted_name(target)
     if name is None:
         return False
     symbol = ctx.api.lookup_qualified(name, decorator, suppress_errors=True)
     fullname = getattr(symbol.node, "fullname", None) if symbol is not None else None
     return fullname in STATIC_CLASS_DECORATORS
-
-
-def _dotted(expr: Expression) -> str | None:
-    if isinstance(expr, NameExpr):
-        return expr.name
-    if isinstance(expr, MemberExpr):
-        base = _dotted(expr.expr)
-        return f"{base}.{expr.name}" if base is not None else None
-    return None
 
 
 def _stores_by_owner(module: MypyFile, layouts: Layouts) -> dict[str, set[str]]:

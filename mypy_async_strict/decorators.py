@@ -36,6 +36,7 @@ from mypy.types import Type
 
 from mypy_async_strict import fullnames, patches
 from mypy_async_strict.provenance import is_patch_call, is_patch_multiple, scopes_of
+from mypy_async_strict.render import dotted_name
 
 MARKER_PREFIXES: Final = (
     "pytest.mark.",
@@ -146,16 +147,7 @@ def _is_marker(expr: Expression) -> bool:
     leave the arguments alone (`pytest.mark.*` by name: its attributes are dynamic)."""
     target = expr.callee if isinstance(expr, CallExpr) else expr
     fullname = target.fullname if isinstance(target, RefExpr) else ""
-    return (fullname or _dotted(target) or "").startswith(MARKER_PREFIXES)
-
-
-def _dotted(expr: Expression) -> str | None:
-    if isinstance(expr, NameExpr):
-        return expr.name
-    if isinstance(expr, MemberExpr):
-        base = _dotted(expr.expr)
-        return f"{base}.{expr.name}" if base is not None else None
-    return None
+    return (fullname or dotted_name(target) or "").startswith(MARKER_PREFIXES)
 
 
 def _is_multiple(call: CallExpr) -> bool:

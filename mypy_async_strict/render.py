@@ -29,3 +29,13 @@ def _render(expr: Expression, depth: int) -> str:
         index = f"'{expr.index.value}'" if isinstance(expr.index, StrExpr) else "..."
         return f"{_render(expr.base, depth + 1)}[{index}]"
     return "<expression>"
+
+
+def dotted_name(expr: Expression) -> str | None:
+    """`pytest.mark.asyncio` for a chain of names, else None (no calls, no indexing)."""
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        base = dotted_name(expr.expr)
+        return f"{base}.{expr.name}" if base is not None else None
+    return None

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from functools import lru_cache
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,15 @@ def test_case_matches_run_time(case: Case, version: str) -> None:
     assert not problems, f"{case.file}::{case.name} on CPython {version}:\n" + "\n".join(problems)
 
 
+def run_oracle(test_file: Path) -> dict[str, Any]:
+    """The runner's report on a one-case data file, under this interpreter."""
+    completed = subprocess.run(
+        [sys.executable, str(RUNNER), str(test_file)], capture_output=True, text=True, check=True
+    )
+    report: dict[str, Any] = json.loads(completed.stdout)
+    return report
+
+
 def test_oracle_catches_a_false_expectation(tmp_path: Path) -> None:
     """The oracle itself must fail a case that claims an error on code that works."""
     bogus = tmp_path / "check-bogus.test"
@@ -99,10 +109,7 @@ def test_oracle_catches_a_false_expectation(tmp_path: Path) -> None:
         "    await AsyncMock()()  # E: made-up error\n"
         "    await AsyncMock().x  # E: real failure\n"
     )
-    completed = subprocess.run(
-        [sys.executable, str(RUNNER), str(bogus)], capture_output=True, text=True, check=True
-    )
-    result = json.loads(completed.stdout)
+    result = run_oracle(bogus)
     assert result["lines"]["3"] == {"reached": True, "raised": None, "unawaited": False, "swapped": False}
     assert result["lines"]["4"]["raised"].startswith("TypeError")
 
@@ -125,10 +132,7 @@ def test_oracle_checks_a_mismatch_claim(tmp_path: Path) -> None:
         "    with patch.object(S, 'run'):  # E: [mock-async-mismatch]\n"
         "        pass\n"
     )
-    completed = subprocess.run(
-        [sys.executable, str(RUNNER), str(case)], capture_output=True, text=True, check=True
-    )
-    lines = json.loads(completed.stdout)["lines"]
+    lines = run_oracle(case)["lines"]
     swapped = {line: outcome["swapped"] for line, outcome in lines.items()}
     assert swapped == {"6": True, "7": True, "8": False, "9": True, "11": False}
 
@@ -147,10 +151,7 @@ def test_oracle_traces_a_dropped_coroutine_to_its_line(tmp_path: Path) -> None:
         "    stray = fetch()\n"
         "    del dropped, stray\n"
     )
-    completed = subprocess.run(
-        [sys.executable, str(RUNNER), str(case)], capture_output=True, text=True, check=True
-    )
-    result = json.loads(completed.stdout)
+    result = run_oracle(case)
     assert result["lines"]["4"]["unawaited"] is False
     assert result["lines"]["5"]["unawaited"] is True
     assert len(result["unexpected"]) == 1 and "line 7" in result["unexpected"][0]
