@@ -10,7 +10,6 @@ from mypy.nodes import (
     CallExpr,
     DictExpr,
     Expression,
-    FuncItem,
     MemberExpr,
     MypyFile,
     StrExpr,

@@ -6,7 +6,7 @@ from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr
 from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
 
-from mypy_async_strict import mocktypes, patches
+from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
 from mypy_async_strict import assertions, signatures, specattrs
 from mypy_async_strict.certainty import failure_expected, stored_loosely, unsafe_root

@@ -7,16 +7,7 @@ from typing import Final, Protocol
 
 from mypy.nodes import (
     NOT_ABSTRACT,
-    AssignmentStmt,
-    CallExpr,
-    ClassDef,
-    ExpressionStmt,
-    IfStmt,
-    Import,
-    ImportFrom,
     LAMBDA_NAME,
-    PassStmt,
-    StrExpr,
     Decorator,
     Expression,
     FuncDef,

@@ -15,7 +15,7 @@ effect or `wraps`, and no later code configures it.
 from __future__ import annotations
 
 import enum
-from typing import Callable, Final, Union
+from typing import Final, Union
 
 from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, NameExpr, Var
 from mypy.plugin import FunctionContext, MethodContext
