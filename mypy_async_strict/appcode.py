@@ -30,7 +30,9 @@ from mypy.nodes import (
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import CallableType, Overloaded, get_proper_type
 
+from mypy_async_strict import mocktypes
 from mypy_async_strict.classsource import installed
+from mypy_async_strict.model import SpecMode, Target
 
 TEST_SUPPORT_PARTS: Final = frozenset(
     {
@@ -47,8 +49,25 @@ def passes_to_application(api: CheckerPluginInterface, call: CallExpr | None, cu
         return False
     if any(_is_callback(api, arg) for arg in call.args):
         return False  # the application may call it back with the mock: test code again
+    if _may_wire_mocks(api, call):
+        return False  # it may put one of the test's mocks into another (`bus.on_message = handler`)
     module = _callee_module(api, call.callee)
     return module is not None and module.fullname != current and _is_application(module)
+
+
+def _may_wire_mocks(api: CheckerPluginInterface, call: CallExpr) -> bool:
+    """Two or more mocks, one of them callable-like (unspecced, or standing for a function):
+    production code may install it as the other's attribute (`bus.on_message = handler`)."""
+    lookup = getattr(api, "lookup_type_or_none", None)
+    mocks = []
+    for arg in call.args:
+        arg_type = lookup(arg) if lookup is not None else None
+        mock = mocktypes.decode(arg_type) if arg_type is not None else None
+        if mock is not None:
+            mocks.append(mock)
+    return len(mocks) > 1 and any(
+        mock.state.mode is SpecMode.NONE or mock.state.target is Target.FUNCTION for mock in mocks
+    )
 
 
 def _is_callback(api: CheckerPluginInterface, arg: Expression) -> bool:

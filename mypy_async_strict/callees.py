@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from mypy.nodes import Decorator, FuncDef, OverloadedFuncDef, SymbolNode, TypeInfo
-from mypy.plugin import FunctionContext, MethodContext, Plugin
+from mypy.nodes import Context, Decorator, FuncDef, OverloadedFuncDef, SymbolNode, TypeInfo
+from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, Plugin
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Overloaded, Type, get_proper_type
 
 from mypy_async_strict.misuse import check_use, shape_of
+from mypy_async_strict.certainty import patched_here
 from mypy_async_strict.provenance import ScanCache
 from mypy_async_strict.returns import check_coroutine_return
 from mypy_async_strict.safety import degrade_to
@@ -65,13 +66,17 @@ class CallHooks:
 
     def _check_function(self, ctx: FunctionContext, inner: FunctionHook | None = None) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type
-        check_coroutine_return(ctx.api, self._cache, ctx.context, result)
-        return check_use(ctx.api, self._cache, ctx.context, result)
+        return self._check(ctx.api, ctx.context, result)
 
     def _check_method(self, ctx: MethodContext, inner: MethodHook | None = None) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type
-        check_coroutine_return(ctx.api, self._cache, ctx.context, result)
-        return check_use(ctx.api, self._cache, ctx.context, result)
+        return self._check(ctx.api, ctx.context, result)
+
+    def _check(self, api: CheckerPluginInterface, call: Context, result: Type) -> Type:
+        if patched_here(api, self._cache, call):
+            return result  # the module patches a function of that name: it may be a stand-in
+        check_coroutine_return(api, self._cache, call, result)
+        return check_use(api, self._cache, call, result)
 
     def _lookup(self, fullname: str) -> SymbolNode | None:
         try:

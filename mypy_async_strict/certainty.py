@@ -12,6 +12,7 @@ from mypy.nodes import (
     Expression,
     MemberExpr,
     MypyFile,
+    NameExpr,
     StrExpr,
     Var,
 )
@@ -359,6 +360,12 @@ def _may_pass_unsafe(constructor: CallExpr) -> bool:
     return False
 
 
+def awaited_in_place(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> bool:
+    """Whether `expr` is the operand of an `await` (`await m.fetch()`)."""
+    scopes = scopes_of(api)
+    return bool(scopes) and id(expr) in cache.facts(scopes[0]).awaited
+
+
 def stored_loosely(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> bool:
     """Whether `expr`'s value goes where a later store may replace it (see ScopeFacts)."""
     scopes = scopes_of(api)
@@ -414,3 +421,16 @@ def failure_expected(api: CheckerPluginInterface, cache: ScanCache, line: int) -
     if not scopes:
         return False
     return any(start <= line <= end for start, end in cache.facts(scopes[0]).expects_failure)
+
+
+def patched_here(api: CheckerPluginInterface, cache: ScanCache, call: object) -> bool:
+    """Whether the module patches or assigns an attribute named like the called function
+    (`with patch.object(Repo, "fetch", new=fake): Repo().fetch()` calls the stand-in)."""
+    if not isinstance(call, CallExpr):
+        return False
+    callee = call.callee
+    name = callee.name if isinstance(callee, (NameExpr, MemberExpr)) else None
+    scopes = scopes_of(api)
+    if name is None or not scopes or not isinstance(scopes[-1], MypyFile):
+        return False
+    return name in cache.facts(scopes[-1]).patched_names

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr
 from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
-from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, CallableType, Instance, NoneType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import mocktypes
 from mypy_async_strict.certainty import judge
 from mypy_async_strict import assertions, signatures, specattrs
-from mypy_async_strict.certainty import failure_expected, stored_loosely, unsafe_root
+from mypy_async_strict.certainty import awaited_in_place, failure_expected, stored_loosely, unsafe_root
 from mypy_async_strict.decorators import injected_mock_type, patch_for_parameter
 from mypy_async_strict.classsource import ModuleClassSource
 from mypy_async_strict.members import SpecMember, lookup_member, spec_class
 from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.misuse import check_use
+from mypy_async_strict.misuse import Shape, check_use, shape_of
 from mypy_async_strict.model import (
     CallOutcome,
     Member,
@@ -129,14 +129,18 @@ class ChildHooks:
         call = ctx.context
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
-        if not failure_expected(ctx.api, self.cache, call.line):
-            signatures.check_call(ctx, mock, call)  # arity is checked whatever the return value
+        report = not failure_expected(ctx.api, self.cache, call.line)
+        if signatures.check_call(ctx, mock, call, report):
+            return ctx.default_return_type  # it raises TypeError: no value, no coroutine
         value = self._return_value(ctx, mock, call)
         outcome = call_outcome(mock.state)
         declared = _declared_return(mock.stands_for)
         if outcome is CallOutcome.COROUTINE and not stored_loosely(ctx.api, self.cache, call):
-            # An AsyncMock's call is a coroutine whatever its return value or side effect.
-            awaited = value if value is not None else AnyType(TypeOfAny.special_form)
+            # An AsyncMock's call is a coroutine whatever its return value or side effect.  What
+            # the await gives is the mock only where the call is awaited at once: a coroutine
+            # kept for later (`create_task(client.get(u))` in a list) must mix with real ones.
+            precise = value is not None and _awaits_a_value(declared) and awaited_in_place(ctx.api, self.cache, call)
+            awaited = value if precise and value is not None else AnyType(TypeOfAny.special_form)
             return check_use(ctx.api, self.cache, call, _coroutine_of(ctx, awaited), declared)
         if value is None:
             return ctx.default_return_type
@@ -189,6 +193,17 @@ def _declared_return(stands_for: Type) -> Type | None:
     """What the real function a mock stands for returns (for fix hints)."""
     proper = get_proper_type(stands_for)
     return proper.ret_type if isinstance(proper, CallableType) else None
+
+
+def _awaits_a_value(declared: Type | None) -> bool:
+    """Whether the real function's await gives a value a mock may stand for: declared, and not
+    `None` (a mock type is assignable anywhere but to `None`: `create_task(worker.run())`
+    into a `Task[None]` must type-check)."""
+    proper = get_proper_type(declared)
+    if not isinstance(proper, Instance) or shape_of(proper) is not Shape.COROUTINE or len(proper.args) != 3:
+        return False
+    result = get_proper_type(proper.args[2])
+    return not isinstance(result, (NoneType, AnyType))
 
 
 def _coroutine_of(ctx: MethodContext, value: Type) -> Type:

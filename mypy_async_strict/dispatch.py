@@ -32,7 +32,6 @@ from mypy_async_strict.constructors import (
     mocker_class_attribute_hook,
 )
 from mypy_async_strict.mismatch import MismatchChecks
-from mypy_async_strict.multiple import mocker_patch_multiple_hook, patch_multiple_hook
 from mypy_async_strict.provenance import ScanCache
 from mypy_async_strict.safety import followed_by
 from mypy_async_strict.specattrs import SpecSetWrites
@@ -73,7 +72,6 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = followed_by(
             mocker_patch_hook, mismatches.check_patch
         )
-        self._mocker_methods[fullnames.MOCKER_PATCH_MULTIPLE] = mocker_patch_multiple_hook
         self._mocker_methods[fullnames.MOCKER_SPY] = spy_hook
         self._mocker_methods[fullnames.MOCKER_STUB] = stub_hook
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = async_stub_hook
@@ -101,8 +99,6 @@ class AsyncStrictPlugin(Plugin):
             return self._patch_object
         if fullname == fullnames.PATCH_CALL:
             return self._patch_call
-        if fullname == fullnames.PATCH_MULTIPLE:
-            return patch_multiple_hook
         mocker_method = self._mocker_methods.get(fullname)
         if mocker_method is not None:
             return mocker_method

@@ -24,7 +24,6 @@ MOCKER_CONSTRUCTORS: Final[dict[str, Kind]] = {
 }
 MOCKER_CREATE_AUTOSPEC: Final = f"{MOCKER}.create_autospec"
 MOCKER_PATCH_OBJECT: Final = f"{MOCKER}._Patcher.object"
-MOCKER_PATCH_MULTIPLE: Final = f"{MOCKER}._Patcher.multiple"
 MOCKER_PATCH_CALL: Final = f"{MOCKER}._Patcher.__call__"  # mocker.patch("pkg.mod.name")
 MOCKER_SPY: Final = f"{MOCKER}.spy"
 MOCKER_STUB: Final = f"{MOCKER}.stub"
@@ -38,8 +37,6 @@ PATCH: Final = "unittest.mock.patch"
 PATCH_OBJECT: Final = "unittest.mock._patcher.object"
 PATCH_CALL: Final = "unittest.mock._patcher.__call__"  # patch("pkg.mod.name"): `patch` is an instance
 PATCH_PASS_ARG: Final = "unittest.mock._patch_pass_arg"
-PATCH_CLASS: Final = "unittest.mock._patch"
-PATCH_MULTIPLE: Final = "unittest.mock._patcher.multiple"
 DEFAULT_SENTINEL: Final = "unittest.mock.DEFAULT"
 
 MOCK_CONSTRUCTORS: Final[dict[str, Kind]] = {

@@ -41,8 +41,12 @@ def shape_of(typ: Type) -> Shape | None:
     if not isinstance(proper, Instance):
         return None
     info = proper.type
-    if info.fullname in COROUTINE_CLASSES or info.has_base("typing.Coroutine"):
+    if info.fullname in COROUTINE_CLASSES:
         return Shape.COROUTINE
+    if info.has_base("typing.Coroutine"):
+        # aiohttp's `_RequestContextManager` is a coroutine and an async context manager.
+        protocols = ("__aenter__", "__enter__", "__aiter__", "__iter__")
+        return None if any(info.get(name) is not None for name in protocols) else Shape.COROUTINE
     if info.fallback_to_any:
         return None  # a base mypy cannot see (or a mock) may provide the other protocol
     has = {name: info.get(name) is not None for name in ("__enter__", "__aenter__", "__iter__", "__aiter__")}

@@ -3,7 +3,7 @@
 # mypy_async_strict.model.SpecMode).  The plugin gives `__getattr__`, `__call__` and `__await__`
 # their precise meaning; the signatures below are the fallback when the plugin is off.
 from collections.abc import Generator
-from typing import Any, Generic, Literal
+from typing import Any, Generic, Literal, Union
 from unittest.mock import AsyncMock, MagicMock, Mock, NonCallableMagicMock, NonCallableMock, PropertyMock
 
 from typing_extensions import Self, TypeVar
@@ -26,11 +26,15 @@ class MagicMethodOf(MagicMock, Generic[_Parent, _Name]):
     """A mock's magic method (`m.__enter__`, parent type and name as arguments)."""
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
-class _SpecAware(Generic[_T, _Mode]):
+class _Settable:
+    # Not plain Any, so that mypy narrows `m.x` to what was assigned to it; not plain `object`,
+    # which an assigned `Any` value would narrow `m.x` to (`m.x = factory(); m.x.commit`).  In a
+    # class of its own: a generic class's methods have `object | Any` simplified to `object`.
+    def __setattr__(self, name: str, value: Union[object, Any]) -> None: ...
+
+class _SpecAware(_Settable, Generic[_T, _Mode]):
     """What every annotation class adds to its mock class; the plugin refines each member."""
     def __getattr__(self, name: str) -> Any: ...
-    # `object`, not Any, so that mypy narrows `m.x` to what was assigned to it.
-    def __setattr__(self, name: str, value: object) -> None: ...
     def __await__(self) -> Generator[Any, None, Any]: ...
     # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
     # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.

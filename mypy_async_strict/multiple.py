@@ -1,11 +1,13 @@
 """`patch.multiple(target, fetch=DEFAULT, ping=DEFAULT)`: the mocks it makes, by name.
 
 CPython (`_patch_multiple`) makes one `_patch` per keyword whose value is `DEFAULT`, each with
-the call's `spec`/`spec_set`/`autospec`/`new_callable`, and returns (from `__enter__`/`start()`;
-pytest-mock's `mocker.patch.multiple` returns it directly) a dict of those mocks; as a
-decorator it passes them as keyword arguments named like the attributes.  Each mock is what
-`patch.object(target, name, ...)` with the same options would make (an AsyncMock for an
-`async def`), so the dict is typed as a TypedDict of those mock types.
+the call's `spec`/`spec_set`/`autospec`/`new_callable`; as a decorator it passes them as keyword
+arguments named like the attributes.  Each mock is what `patch.object(target, name, ...)` with
+the same options would make (an AsyncMock for an `async def`).
+
+The dict that `with patch.multiple(...) as mocks` binds keeps its declared type: a TypedDict of
+the mock types would not be a `dict` (`.values()` gives `object`, a `Dict[str, Any]` parameter
+refuses it), and a `dict` of a union would make every key look like every mock.
 """
 
 from __future__ import annotations
@@ -13,34 +15,12 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Expression, MemberExpr, MypyFile, RefExpr, StrExpr, TypeInfo
-from mypy.plugin import CheckerPluginInterface, MethodContext
-from mypy.types import AnyType, Instance, Type, TypedDictType, TypeOfAny
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_async_strict import fullnames, mocktypes, patches
-from mypy_async_strict.safety import degrade_to
+from mypy_async_strict import fullnames, patches
 
 OPTIONS: Final = frozenset({"spec", "create", "spec_set", "autospec", "new_callable"})
-
-
-def _default(ctx: MethodContext) -> Type:
-    return ctx.default_return_type
-
-
-@degrade_to(_default)
-def patch_multiple_hook(ctx: MethodContext) -> Type:
-    """`patch.multiple(...)`: a patcher whose `__enter__`/`start()` give the dict of mocks."""
-    mocks = _mocks_dict(ctx)
-    patch_class = mocktypes.class_info(ctx.api, fullnames.PATCH_CLASS)
-    if mocks is None or patch_class is None:
-        return ctx.default_return_type
-    return Instance(patch_class, [mocks])
-
-
-@degrade_to(_default)
-def mocker_patch_multiple_hook(ctx: MethodContext) -> Type:
-    """pytest-mock's `mocker.patch.multiple(...)`: starts the patches, returns the dict."""
-    mocks = _mocks_dict(ctx)
-    return mocks if mocks is not None else ctx.default_return_type
 
 
 def mock_types(api: CheckerPluginInterface, call: CallExpr) -> dict[str, Type] | None:
@@ -61,17 +41,6 @@ def mock_types(api: CheckerPluginInterface, call: CallExpr) -> dict[str, Type] |
         mock = patches.installed_mock_type(api, patches.PatchCall(owner, name, dict(options)))
         mocks[name] = mock if mock is not None else AnyType(TypeOfAny.special_form)
     return mocks
-
-
-def _mocks_dict(ctx: MethodContext) -> Type | None:
-    call = ctx.context
-    if not isinstance(call, CallExpr):
-        return None
-    mocks = mock_types(ctx.api, call)
-    if mocks is None:
-        return None
-    fallback = ctx.api.named_generic_type("typing._TypedDict", [])
-    return TypedDictType(mocks, set(mocks), set(), fallback)
 
 
 def _owner(api: CheckerPluginInterface, target: Expression) -> MypyFile | TypeInfo | None:

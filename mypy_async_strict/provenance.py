@@ -175,6 +175,12 @@ class ScopeFacts:
     # variable, an attribute, a container): typed as mypy would, without the plugin (Any),
     # so that `resp = client.get(); resp = None` stays valid.
     stored_loosely: set[int] = field(default_factory=set)
+    # Attribute names that code here patches or assigns (`patch.object(C, "fetch")`,
+    # `patch("pkg.mod.fetch")`, `patch.multiple(C, fetch=...)`, `C.fetch = ...`,
+    # `monkeypatch.setattr(C, "fetch", ...)`): a call of a real `fetch` may reach a stand-in.
+    patched_names: set[str] = field(default_factory=set)
+    # ids of expressions awaited where they are made (`await m.fetch()`)
+    awaited: set[int] = field(default_factory=set)
     # ids of `with` items (`with patch.object(...) as m` binds the mock, not the patcher)
     with_items: set[int] = field(default_factory=set)
     # A return value, side effect or configuration set through an expression the plugin does
@@ -290,6 +296,20 @@ def path_of(expr: Expression) -> Path | None:
         base = path_of(expr.base)
         return base.extend(f"[{expr.index.value}]") if base is not None else None
     return None
+
+
+def _patched_names(call: CallExpr) -> set[str]:
+    """The attribute names a patching call replaces (by name: the check is syntactic)."""
+    callee = call.callee
+    name = callee.name if isinstance(callee, (NameExpr, MemberExpr)) else None
+    strings = [arg.value for arg in call.args if isinstance(arg, StrExpr)]
+    if name in ("object", "setattr") and strings:
+        return {strings[0].rpartition(".")[2]} if name == "setattr" else {strings[0]}
+    if name == "patch" and strings:
+        return {strings[0].rpartition(".")[2]}
+    if name == "multiple":
+        return {arg_name for arg_name in call.arg_names if arg_name is not None}
+    return set()
 
 
 def _is_item_read(expr: Expression) -> bool:
@@ -497,6 +517,10 @@ class _ScopeScanner:
             self.facts.asserted.add(id(node.expr))
         self._occurs(node)
 
+    def _record_await(self, node: AwaitExpr) -> None:
+        self.harmless.add(id(node.expr))
+        self.facts.awaited.add(id(node.expr))
+
     def _record_index(self, node: IndexExpr) -> None:
         """`mocks["fetch"]` reads an item: the dict itself does not escape."""
         if _is_item_read(node):
@@ -505,6 +529,7 @@ class _ScopeScanner:
 
     def _record_call(self, node: CallExpr) -> None:
         self.harmless.add(id(node.callee))
+        self.facts.patched_names.update(_patched_names(node))
         for kind, arg in zip(node.arg_kinds, node.args):
             if kind in (ARG_POS, ARG_NAMED):
                 self.argument_of[id(arg)] = node
@@ -535,6 +560,8 @@ class _ScopeScanner:
                 # A fresh mock, or an alias whose events are followed through it.
                 self.harmless.add(id(value))
             return
+        if isinstance(lvalue, MemberExpr):
+            self.facts.patched_names.add(lvalue.name)
         path = path_of(lvalue)
         if path is None:
             if isinstance(lvalue, MemberExpr) and lvalue.name in ("return_value", "side_effect"):
@@ -667,7 +694,7 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     WithStmt: _ScopeScanner._record_with,
     ExpressionStmt: _ScopeScanner._record_harmless_operand,
     AssertStmt: _ScopeScanner._record_assert,
-    AwaitExpr: _ScopeScanner._record_harmless_operand,
+    AwaitExpr: _ScopeScanner._record_await,
     UnaryExpr: _ScopeScanner._record_unary,
     IfStmt: _ScopeScanner._record_if,
     ComparisonExpr: _ScopeScanner._record_comparison,

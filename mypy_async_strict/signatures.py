@@ -70,8 +70,9 @@ def _defined_in_source(ctx: MethodContext, signature: CallableType) -> bool:
     return False
 
 
-def check_call(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
-    _check(ctx, mock, call, "raises TypeError at run time: {problem} (the mock is autospecced)")
+def check_call(ctx: MethodContext, mock: MockType, call: CallExpr, report: bool = True) -> bool:
+    """Whether the call raises TypeError (reported unless `report` is false)."""
+    return _check(ctx, mock, call, "raises TypeError at run time: {problem} (the mock is autospecced)", report)
 
 
 def check_assertion(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
@@ -84,17 +85,20 @@ def check_assertion(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
     )
 
 
-def _check(ctx: MethodContext, mock: MockType, call: CallExpr, outcome: str) -> None:
+def _check(ctx: MethodContext, mock: MockType, call: CallExpr, outcome: str, report: bool = True) -> bool:
     signature = autospec_signature(mock)
     if signature is None or not _defined_in_source(ctx, signature):
-        return
+        return False
     problem = binding_error(signature, call)
     if problem is None:
-        return
+        return False
+    if not report:
+        return True
     message = f'"{render(call)}" ' + outcome.format(problem=problem)
     error = ctx.api.fail(message, call, code=errorcodes.MOCK_CALL)
     hint = f"The spec's signature: {_signature_text(signature)}"
     ctx.api.msg.note(hint, call, code=errorcodes.MOCK_CALL, parent_error=error)
+    return True
 
 
 def _signature_text(signature: CallableType) -> str:
