@@ -73,10 +73,12 @@ class CallHooks:
         return self._check(ctx.api, ctx.context, result)
 
     def _check(self, api: CheckerPluginInterface, call: Context, result: Type) -> Type:
-        if patched_here(api, self._cache, call):
-            return result  # the module patches a function of that name: it may be a stand-in
-        check_coroutine_return(api, self._cache, call, result)
-        return check_use(api, self._cache, call, result)
+        # Not where the module patches a function of that name: the call may reach a stand-in.
+        def patched() -> bool:
+            return patched_here(api, self._cache, call)
+
+        check_coroutine_return(api, self._cache, call, result, unless=patched)
+        return check_use(api, self._cache, call, result, unless=patched)
 
     def _lookup(self, fullname: str) -> SymbolNode | None:
         try:

@@ -10,6 +10,8 @@ return_value": fetch_user()})`, and `patch.object(C, "fetch", return_value=fetch
 
 from __future__ import annotations
 
+from typing import Callable
+
 from mypy.nodes import ARG_STAR, ARG_STAR2, CallExpr, Context, Expression, MemberExpr, RefExpr
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import (
@@ -44,7 +46,11 @@ from mypy_async_strict.render import render
 
 
 def check_coroutine_return(
-    api: CheckerPluginInterface, cache: ScanCache, expr: Context, result: Type
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    expr: Context,
+    result: Type,
+    unless: Callable[[], bool] | None = None,
 ) -> None:
     """Report `expr`, a call that makes a coroutine, when it becomes an AsyncMock's return value."""
     if not isinstance(expr, CallExpr) or shape_of(result) is not Shape.COROUTINE:
@@ -54,6 +60,8 @@ def check_coroutine_return(
         return
     stored = cache.facts(scopes[0]).return_values.get(id(expr))
     if stored is None or not _awaited_call_returns(api, cache, stored):
+        return
+    if unless is not None and unless():
         return
     message = (
         f'"{render(expr)}" makes a coroutine object: awaiting the AsyncMock\'s call gives this '
