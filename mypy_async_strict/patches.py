@@ -116,7 +116,8 @@ def installed_mock_type(api: CheckerPluginInterface, call: PatchCall | None) -> 
     return _installed_mock(api, call, nature, member_type)
 
 
-def _arguments(context: object) -> tuple[list[Expression], dict[str, Expression]] | None:
+def _arguments(context: object, new_at: int) -> tuple[list[Expression], dict[str, Expression]] | None:
+    """Positional and keyword arguments; the positional one at `new_at` is `new`."""
     if not isinstance(context, CallExpr):
         return None
     keywords: dict[str, Expression] = {}
@@ -128,17 +129,17 @@ def _arguments(context: object) -> tuple[list[Expression], dict[str, Expression]
             keywords[name] = arg
         else:
             return None  # *args / **kwargs: what is patched and how is not visible
+    if len(positional) > new_at:
+        keywords["new"] = positional[new_at]
     return positional, keywords
 
 
 def read_patch_object(context: object) -> PatchCall | None:
     """`patch.object(target, "attribute", new, ...)`, the target a module or class by name."""
-    arguments = _arguments(context)
+    arguments = _arguments(context, new_at=2)
     if arguments is None:
         return None
     positional, keywords = arguments
-    if len(positional) > 2:
-        keywords["new"] = positional[2]
     if len(positional) < 2 or not isinstance(positional[1], StrExpr):
         return None
     target = positional[0]
@@ -149,12 +150,10 @@ def read_patch_object(context: object) -> PatchCall | None:
 
 def _read_dotted(api: CheckerPluginInterface, context: object) -> PatchCall | None:
     """`patch("pkg.mod.name", new, ...)`: only a string literal names its target for sure."""
-    arguments = _arguments(context)
+    arguments = _arguments(context, new_at=1)
     if arguments is None:
         return None
     positional, keywords = arguments
-    if len(positional) > 1:
-        keywords["new"] = positional[1]
     if not positional or not isinstance(positional[0], StrExpr):
         return None
     target = resolve(build_modules(api), positional[0].value)
