@@ -19,7 +19,7 @@ from mypy_async_strict import errorcodes, fullnames
 from mypy_async_strict.decorators import order_hint
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind
-from mypy_async_strict.render import render
+from mypy_async_strict.render import article, render
 
 ASSERT_PREFIXES: Final = fullnames.ASSERTION_PREFIXES
 OLD_ALIASES: Final = {
@@ -67,7 +67,7 @@ def report(ctx: AttributeContext, mock: MockType, expr: MemberExpr) -> None:
             message = f'"{text}" is not an assertion: it returns a child mock and checks nothing'
         hint = f'Use "{render(expr.expr)}.{fix}"'
     else:
-        message = f'"{text}" raises AttributeError at run time: {_article(kind)} {kind} has no "{name}"'
+        message = f'"{text}" raises AttributeError at run time: {article(kind)} {kind} has no "{name}"'
         hint = order_hint(ctx.api, expr.expr, kind) or _hint(name, mock.state.kind, render(expr.expr))
     error = ctx.api.fail(message, expr, code=errorcodes.MOCK_ASSERT)
     ctx.api.msg.note(hint, expr, code=errorcodes.MOCK_ASSERT, parent_error=error)
@@ -84,7 +84,3 @@ def _hint(name: str, kind: Kind, base: str) -> str:
     if close:
         return f'Did you mean "{close[0]}"?'
     return f"Mock assertions are: {', '.join(valid)}"
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "AEIOU" else "a"

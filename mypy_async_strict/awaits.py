@@ -13,7 +13,7 @@ from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Kind, SpecMode, Target, is_awaitable
 from mypy_async_strict.certainty import failure_expected, judge
 from mypy_async_strict.provenance import ScanCache, is_mock_constructor, path_of
-from mypy_async_strict.render import render
+from mypy_async_strict.render import article, render
 from mypy_async_strict.safety import degrade_to
 
 
@@ -70,9 +70,9 @@ def _message(operand: Expression, mocks: list[MockType]) -> str:
     names = list(dict.fromkeys(mock.state.kind.value for mock in mocks))
     kind = " or ".join(names)
     if isinstance(operand, CallExpr) and not is_mock_constructor(operand):
-        what = f'"{text}" returns {_article(kind)} {kind}'
+        what = f'"{text}" returns {article(kind)} {kind}'
     else:
-        what = f'"{text}" is {_article(kind)} {kind}'
+        what = f'"{text}" is {article(kind)} {kind}'
     return f'"await" raises TypeError at run time: {what}, which is not awaitable'
 
 
@@ -99,13 +99,13 @@ def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
     state = callee_mock.state
     if _stands_for_async_function(callee_mock):
         return (
-            f'"{name}" stands for an "async def", but this mock is {_article(state.kind.value)} '
+            f'"{name}" stands for an "async def", but this mock is {article(state.kind.value)} '
             f"{state.kind.value}: use AsyncMock (for patch.object, drop new_callable or pass "
             "new_callable=AsyncMock)"
         )
     if state.mode is SpecMode.CHILD or (state.mode.is_autospec and state.target is Target.FUNCTION):
         return (
-            f'"{name}" is not "async def" in the spec, so the mock made it {_article(state.kind.value)} '
+            f'"{name}" is not "async def" in the spec, so the mock made it {article(state.kind.value)} '
             f"{state.kind.value}; if the real one returns an awaitable, "
             f'set "{name} = AsyncMock(...)"'
         )
@@ -117,7 +117,7 @@ def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
     if isinstance(callee, MemberExpr) and _is_unspecced(lookup, callee.expr):
         base = render(callee.expr)
         return (
-            f'"{base}" has no spec, so "{name}" is {_article(state.kind.value)} {state.kind.value}: '
+            f'"{base}" has no spec, so "{name}" is {article(state.kind.value)} {state.kind.value}: '
             f'use MagicMock(spec=<real class>) or AsyncMock(spec=<real class>) for "{base}" '
             "so that async methods become AsyncMock"
         )
@@ -138,8 +138,3 @@ def _is_unspecced(lookup: object, expr: Expression) -> bool:
         return False
     base = mocktypes.decode(lookup(expr))
     return base is not None and base.state.mode is SpecMode.NONE
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "AEIOU" else "a"
-

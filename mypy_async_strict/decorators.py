@@ -35,8 +35,8 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.types import Type
 
 from mypy_async_strict import fullnames, patches
-from mypy_async_strict.provenance import is_patch_call, is_patch_multiple, scopes_of
-from mypy_async_strict.render import dotted_name
+from mypy_async_strict.provenance import is_patch_call, is_patch_multiple, scopes_of, through_mocker
+from mypy_async_strict.render import article, dotted_name
 
 MARKER_PREFIXES: Final = (
     "pytest.mark.",
@@ -103,13 +103,11 @@ def order_hint(api: CheckerPluginInterface, expr: Expression, kind: str) -> str 
     if call is None or not isinstance(expr, NameExpr):
         return None
     return (
-        f'"{expr.name}" gets the mock that patches "{call.target_name}", {_article(kind)} {kind} '
+        f'"{expr.name}" gets the mock that patches "{call.target_name}", {article(kind)} {kind} '
         "(stacked patch decorators pass their mocks bottom-up: the one nearest the def first)"
     )
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "AEIOU" else "a"
 
 
 def _decorator_of(module: MypyFile, func: FuncDef) -> Decorator | None:
@@ -131,7 +129,7 @@ def _injecting_patches(decorators: list[Expression]) -> list[CallExpr] | None:
     for decorator in reversed(decorators):
         if _is_marker(decorator):
             continue
-        if not isinstance(decorator, CallExpr) or _is_mocker(decorator):
+        if not isinstance(decorator, CallExpr) or through_mocker(decorator):
             return None
         if not is_patch_call(decorator) and not is_patch_multiple(decorator):
             return None
@@ -164,13 +162,6 @@ def _default_names(call: CallExpr) -> set[str]:
         for name, arg in zip(call.arg_names, call.args)
         if name is not None and isinstance(arg, RefExpr) and arg.fullname == fullnames.DEFAULT_SENTINEL
     }
-
-
-def _is_mocker(call: CallExpr) -> bool:
-    callee = call.callee
-    while isinstance(callee, MemberExpr):
-        callee = callee.expr
-    return isinstance(callee, NameExpr) and callee.name == "mocker"
 
 
 def _passes_new(call: CallExpr) -> bool:

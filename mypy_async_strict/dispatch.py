@@ -32,6 +32,7 @@ from mypy_async_strict.constructors import (
     mocker_class_attribute_hook,
 )
 from mypy_async_strict.mismatch import MismatchChecks
+from mypy_async_strict.model import Kind
 from mypy_async_strict.provenance import ScanCache
 from mypy_async_strict.safety import followed_by
 from mypy_async_strict.specattrs import SpecSetWrites
@@ -54,14 +55,15 @@ class AsyncStrictPlugin(Plugin):
         spec_writes = SpecSetWrites(cache)
         self._patch_object = followed_by(patch_object_hook, mismatches.check_patch)
         self._patch_call = followed_by(patch_hook, mismatches.check_patch)
+        def constructor(kind: Kind) -> Callable[[Any], Type]:
+            return followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
+
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
-            name: followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
-            for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
+            name: constructor(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
         self._constructors[fullnames.CREATE_AUTOSPEC] = followed_by(create_autospec_hook, spec_writes.check)
         self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
-            name: followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
-            for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
+            name: constructor(kind) for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
         }
         self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = followed_by(
             create_autospec_hook, spec_writes.check

@@ -9,7 +9,6 @@ from mypy.nodes import (
     NOT_ABSTRACT,
     LAMBDA_NAME,
     Decorator,
-    Expression,
     FuncDef,
     OverloadedFuncDef,
     RefExpr,

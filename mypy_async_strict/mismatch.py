@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from typing import Final, Union
 
-from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, NameExpr, Var
+from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, Var
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import ProperType, Type
 
@@ -37,6 +37,7 @@ from mypy_async_strict.model import (
 )
 from mypy_async_strict.provenance import (
     scopes_of,
+    through_mocker,
     CALL,
     EventKind,
     Path,
@@ -45,7 +46,7 @@ from mypy_async_strict.provenance import (
     constructor_events,
     is_mock_constructor,
 )
-from mypy_async_strict.render import render
+from mypy_async_strict.render import article, render
 
 CallContext = Union[FunctionContext, MethodContext]
 
@@ -199,7 +200,7 @@ def bound_name_reconfigured(
     holds_patcher = (
         facts.definitions[bound[0]][0] is patch_call
         and id(patch_call) not in facts.with_items
-        and not _returns_the_mock(patch_call)
+        and not through_mocker(patch_call)
     )
     if holds_patcher:
         return True
@@ -214,17 +215,6 @@ def bound_name_reconfigured(
                 return True
         if event.kind is EventKind.SUBTREE:
             return True
-    return False
-
-
-def _returns_the_mock(patch_call: CallExpr) -> bool:
-    """pytest-mock's `mocker.patch(...)`/`mocker.patch.object(...)` return the mock itself
-    (unittest's `patch(...)` returns a patcher)."""
-    callee = patch_call.callee
-    while isinstance(callee, MemberExpr):
-        if isinstance(callee.expr, NameExpr) and callee.expr.name == "mocker":
-            return True
-        callee = callee.expr
     return False
 
 
@@ -248,7 +238,7 @@ def report(
     putter = f"{patcher} puts" if patcher else "this puts"
     if found is Mismatch.SYNC_FOR_ASYNC:
         message = (
-            f'"{name}" is "async def"{where_said}, but {putter} {_article(kind)} {kind} in its '
+            f'"{name}" is "async def"{where_said}, but {putter} {article(kind)} {kind} in its '
             f'place: its calls return a {_returned(new)}, and "await {name}(...)" raises TypeError'
         )
         hint = (
@@ -268,7 +258,3 @@ def report(
 
 def _returned(state: MockState) -> str:
     return "MagicMock" if state.kind.magic else "Mock"
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "AEIOU" else "a"

@@ -22,7 +22,7 @@ from mypy_async_strict.members import INSTANCE_MODES, spec_class
 from mypy_async_strict.mocktypes import MockType
 from mypy_async_strict.model import Protocol, supports_protocol
 from mypy_async_strict.provenance import ScanCache
-from mypy_async_strict.render import render
+from mypy_async_strict.render import article, render
 from mypy_async_strict.safety import degrade_to
 
 PROTOCOL_BY_METHOD: Final = {
@@ -115,7 +115,7 @@ def _message(expr: Expression, mock: MockType, protocol: Protocol) -> str:
     kind = mock.state.kind.value
     missing = " or ".join(protocol.methods)
     return (
-        f'"{protocol.statement}" fails at run time: "{render(expr)}" is {_article(kind)} {kind} '
+        f'"{protocol.statement}" fails at run time: "{render(expr)}" is {article(kind)} {kind} '
         f"without {missing}"
     )
 
@@ -131,7 +131,3 @@ def _hint(expr: Expression, mock: MockType, protocol: Protocol, twin_works: bool
             f"no {protocol.methods[0]}"
         )
     return f'NonCallableMagicMock has no {protocol.methods[0]}; use MagicMock'
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "AEIOU" else "a"

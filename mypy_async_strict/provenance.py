@@ -265,6 +265,15 @@ def _is_mocker(expr: Expression) -> bool:
     return isinstance(expr, NameExpr) and expr.name == "mocker"
 
 
+def through_mocker(call: CallExpr) -> bool:
+    """`mocker.patch(...)`, `mocker.patch.object(...)`: pytest-mock's, which start at once and
+    return the mock (unittest's return a patcher)."""
+    callee = call.callee
+    while isinstance(callee, MemberExpr):
+        callee = callee.expr
+    return _is_mocker(callee)
+
+
 def configuring_call(expr: CallExpr) -> CallExpr:
     """The call whose keywords configure the mock: `patch.object(...)` for its `.start()`."""
     callee = expr.callee

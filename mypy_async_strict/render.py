@@ -39,3 +39,8 @@ def dotted_name(expr: Expression) -> str | None:
         base = dotted_name(expr.expr)
         return f"{base}.{expr.name}" if base is not None else None
     return None
+
+
+def article(word: str) -> str:
+    """"a MagicMock", "an AsyncMock"."""
+    return "an" if word[:1] in "AEIOU" else "a"
