@@ -10,32 +10,39 @@ from typing import Any, Callable, Final
 
 from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile
 from mypy.options import Options
-from mypy.plugin import AttributeContext, ClassDefContext, FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import (
+    AttributeContext,
+    ClassDefContext,
+    FunctionContext,
+    MethodContext,
+    Plugin,
+    ReportConfigContext,
+)
 from mypy.types import Type
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.awaits import AwaitHooks
-from mypy_async_strict.callees import CallHooks
-from mypy_async_strict.patches import (
+from mypy_async_strict.checks.mismatch import MismatchChecks
+from mypy_async_strict.checks.mock_await import AwaitHooks
+from mypy_async_strict.checks.protocols import ProtocolHooks
+from mypy_async_strict.checks.spec_attributes import SpecSetWrites
+from mypy_async_strict.hooks.callees import CallHooks
+from mypy_async_strict.hooks.children import ChildHooks
+from mypy_async_strict.hooks.constructors import (
+    create_autospec_hook,
+    mock_constructor_hook,
+    mocker_class_attribute_hook,
+)
+from mypy_async_strict.hooks.patches import (
     mocker_patch_hook,
     mocker_patch_object_hook,
     patch_hook,
     patch_object_hook,
 )
-from mypy_async_strict.protocols import ProtocolHooks
-from mypy_async_strict.spies import async_stub_hook, spy_hook, stub_hook
-from mypy_async_strict.children import ChildHooks
-from mypy_async_strict.classfacts import ClassFactsRecorder
-from mypy_async_strict.constructors import (
-    create_autospec_hook,
-    mock_constructor_hook,
-    mocker_class_attribute_hook,
-)
-from mypy_async_strict.mismatch import MismatchChecks
-from mypy_async_strict.model import Kind
-from mypy_async_strict.provenance import ScanCache
+from mypy_async_strict.hooks.spies import async_stub_hook, spy_hook, stub_hook
+from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.model.rules import Kind
 from mypy_async_strict.safety import followed_by
-from mypy_async_strict.specattrs import SpecSetWrites
+from mypy_async_strict.specs.classfacts import ClassFactsRecorder
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
 MOCK_IMPORTS: Final = frozenset({"unittest", "unittest.mock", "pytest_mock", "mypy_async_strict"})
@@ -175,7 +182,7 @@ def _annotations_findable(options: Options) -> bool:
 def _source_digest() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for source in sorted(package.glob("*.py*")):
-        digest.update(source.name.encode())
+    for source in sorted(path for path in package.rglob("*.py*") if path.suffix in (".py", ".pyi")):
+        digest.update(str(source.relative_to(package)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]

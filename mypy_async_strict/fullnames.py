@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy_async_strict.model import Kind
+from mypy_async_strict.model.rules import Kind
 
 MOCK_MODULE: Final = "unittest.mock"
 ANNOTATIONS_MODULE: Final = "mypy_async_strict.mocks"

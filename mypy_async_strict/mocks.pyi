@@ -4,7 +4,14 @@
 # their precise meaning; the signatures below are the fallback when the plugin is off.
 from collections.abc import Generator
 from typing import Any, Generic, Literal, Union
-from unittest.mock import AsyncMock, MagicMock, Mock, NonCallableMagicMock, NonCallableMock, PropertyMock
+from unittest.mock import (
+    AsyncMock,
+    MagicMock,
+    Mock,
+    NonCallableMagicMock,
+    NonCallableMock,
+    PropertyMock,
+)
 
 from typing_extensions import Self, TypeVar
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy.nodes import AwaitExpr, CallExpr, Expression, IndexExpr, MemberExpr, NameExpr, StrExpr
+from mypy.nodes import (
+    AwaitExpr,
+    CallExpr,
+    Expression,
+    IndexExpr,
+    MemberExpr,
+    NameExpr,
+    StrExpr,
+)
 
 MAX_LENGTH: Final = 60
 

@@ -16,7 +16,7 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mypy_async_strict.model import (  # noqa: E402
+from mypy_async_strict.model.rules import (  # noqa: E402
     CallOutcome,
     Kind,
     Member,

@@ -15,8 +15,8 @@ import shutil
 import subprocess
 import sys
 from functools import lru_cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 

@@ -16,9 +16,9 @@ from mypy.nodes import MemberExpr
 from mypy.plugin import AttributeContext
 
 from mypy_async_strict import errorcodes, fullnames
-from mypy_async_strict.decorators import order_hint
-from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.model import Kind
+from mypy_async_strict.knowledge.patch_decorators import order_hint
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import Kind
 from mypy_async_strict.render import article, render
 
 ASSERT_PREFIXES: Final = fullnames.ASSERTION_PREFIXES

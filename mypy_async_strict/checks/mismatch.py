@@ -21,12 +21,23 @@ from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, Var
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import ProperType, Type
 
-from mypy_async_strict import errorcodes, mocktypes, patches
-from mypy_async_strict.appcode import passes_to_application
-from mypy_async_strict.certainty import reconfigured_after
-from mypy_async_strict.classsource import ModuleClassSource
-from mypy_async_strict.members import lookup_member, returns_plain_value
-from mypy_async_strict.model import (
+from mypy_async_strict import errorcodes
+from mypy_async_strict.knowledge import patches
+from mypy_async_strict.knowledge.appcode import passes_to_application
+from mypy_async_strict.knowledge.certainty import reconfigured_after
+from mypy_async_strict.knowledge.provenance import (
+    CALL,
+    EventKind,
+    Path,
+    ScanCache,
+    configuring_call,
+    constructor_events,
+    is_mock_constructor,
+    scopes_of,
+    through_mocker,
+)
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.rules import (
     CallOutcome,
     Member,
     MockState,
@@ -35,18 +46,9 @@ from mypy_async_strict.model import (
     call_outcome,
     child_state,
 )
-from mypy_async_strict.provenance import (
-    scopes_of,
-    through_mocker,
-    CALL,
-    EventKind,
-    Path,
-    ScanCache,
-    configuring_call,
-    constructor_events,
-    is_mock_constructor,
-)
 from mypy_async_strict.render import article, render
+from mypy_async_strict.specs.classsource import ModuleClassSource
+from mypy_async_strict.specs.members import lookup_member, returns_plain_value
 
 CallContext = Union[FunctionContext, MethodContext]
 

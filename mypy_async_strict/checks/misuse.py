@@ -18,7 +18,7 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.types import AnyType, Instance, ProperType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
-from mypy_async_strict.provenance import ScanCache, Usage, scopes_of
+from mypy_async_strict.knowledge.provenance import ScanCache, Usage, scopes_of
 from mypy_async_strict.render import render
 
 

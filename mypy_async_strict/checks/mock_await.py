@@ -6,13 +6,18 @@ from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Type, get_proper_type
 
-from mypy_async_strict import errorcodes, mocktypes
-from mypy_async_strict.decorators import order_hint
-from mypy_async_strict.misuse import Shape, shape_of
-from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.model import Kind, SpecMode, Target, is_awaitable
-from mypy_async_strict.certainty import failure_expected, judge
-from mypy_async_strict.provenance import ScanCache, is_mock_constructor, path_of
+from mypy_async_strict import errorcodes
+from mypy_async_strict.checks.misuse import Shape, shape_of
+from mypy_async_strict.knowledge.certainty import failure_expected, judge
+from mypy_async_strict.knowledge.patch_decorators import order_hint
+from mypy_async_strict.knowledge.provenance import (
+    ScanCache,
+    is_mock_constructor,
+    path_of,
+)
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import Kind, SpecMode, Target, is_awaitable
 from mypy_async_strict.render import article, render
 from mypy_async_strict.safety import degrade_to
 

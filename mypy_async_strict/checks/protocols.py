@@ -16,14 +16,15 @@ from mypy.nodes import CallExpr, Expression, MemberExpr, TypeInfo
 from mypy.plugin import MethodContext
 from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
-from mypy_async_strict import errorcodes, mocktypes
-from mypy_async_strict.certainty import protocol_configured
-from mypy_async_strict.members import INSTANCE_MODES, spec_class
-from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.model import Protocol, supports_protocol
-from mypy_async_strict.provenance import ScanCache
+from mypy_async_strict import errorcodes
+from mypy_async_strict.knowledge.certainty import protocol_configured
+from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import Protocol, supports_protocol
 from mypy_async_strict.render import article, render
 from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.specs.members import INSTANCE_MODES, spec_class
 
 PROTOCOL_BY_METHOD: Final = {
     "__enter__": Protocol.WITH,

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import Callable
 
-from mypy.nodes import ARG_STAR, ARG_STAR2, CallExpr, Context, Expression, MemberExpr, RefExpr
+from mypy.nodes import (
+    ARG_STAR,
+    ARG_STAR2,
+    CallExpr,
+    Context,
+    Expression,
+    MemberExpr,
+    RefExpr,
+)
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import (
     AnyType,
@@ -24,15 +32,11 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_async_strict import errorcodes, fullnames, mocktypes, patches
-from mypy_async_strict.certainty import judge
-from mypy_async_strict.classsource import ModuleClassSource
-from mypy_async_strict.members import lookup_member, returns_plain_value
-from mypy_async_strict.misuse import Shape, shape_of
-from mypy_async_strict.model import CallOutcome, Kind, Member, call_outcome, child_state
-from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.provenance import (
-    scopes_of,
+from mypy_async_strict import errorcodes, fullnames
+from mypy_async_strict.checks.misuse import Shape, shape_of
+from mypy_async_strict.knowledge import patches
+from mypy_async_strict.knowledge.certainty import judge
+from mypy_async_strict.knowledge.provenance import (
     CALL,
     Event,
     EventKind,
@@ -41,8 +45,20 @@ from mypy_async_strict.provenance import (
     StoredReturn,
     is_patch_call,
     path_of,
+    scopes_of,
+)
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import (
+    CallOutcome,
+    Kind,
+    Member,
+    call_outcome,
+    child_state,
 )
 from mypy_async_strict.render import render
+from mypy_async_strict.specs.classsource import ModuleClassSource
+from mypy_async_strict.specs.members import lookup_member, returns_plain_value
 
 
 def check_coroutine_return(
@@ -71,7 +87,7 @@ def check_coroutine_return(
         f"Set return_value to the result itself, or side_effect={render(expr.callee)} to run the "
         "function on every call"
     )
-    error = api.fail(message, expr, code=errorcodes.MOCK_RETURN)
+    api.fail(message, expr, code=errorcodes.MOCK_RETURN)  # (the argument may be checked twice)
     api.msg.note(hint, expr, code=errorcodes.MOCK_RETURN)
 
 

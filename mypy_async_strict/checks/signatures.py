@@ -15,9 +15,10 @@ from mypy.plugin import MethodContext
 from mypy.types import AnyType, CallableType, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
-from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.model import Target
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import Target
 from mypy_async_strict.render import render
+
 
 def autospec_signature(mock: MockType) -> CallableType | None:
     """The signature an autospecced function mock enforces, if the plugin knows it exactly."""

@@ -7,16 +7,22 @@ import difflib
 from typing import Union
 
 from mypy.nodes import CallExpr, MemberExpr, NameExpr, TypeInfo, Var
-from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
+from mypy.plugin import (
+    AttributeContext,
+    CheckerPluginInterface,
+    FunctionContext,
+    MethodContext,
+)
 from mypy.types import Instance, Type, get_proper_type
 
-from mypy_async_strict import errorcodes, mocktypes
-from mypy_async_strict.certainty import failure_expected
-from mypy_async_strict.classsource import ModuleClassSource
-from mypy_async_strict.members import lookup_member, spec_class
-from mypy_async_strict.model import Member, SpecMode
-from mypy_async_strict.provenance import EventKind, ScanCache, scopes_of
+from mypy_async_strict import errorcodes
+from mypy_async_strict.knowledge.certainty import failure_expected
+from mypy_async_strict.knowledge.provenance import EventKind, ScanCache, scopes_of
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.rules import Member, SpecMode
 from mypy_async_strict.render import render
+from mypy_async_strict.specs.classsource import ModuleClassSource
+from mypy_async_strict.specs.members import lookup_member, spec_class
 
 CallContext = Union[FunctionContext, MethodContext]
 SET_MODES = frozenset({SpecMode.SPEC_SET, SpecMode.AUTOSPEC_SET})

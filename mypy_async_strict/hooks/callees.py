@@ -10,15 +10,22 @@ from __future__ import annotations
 
 from typing import Callable
 
-from mypy.nodes import Context, Decorator, FuncDef, OverloadedFuncDef, SymbolNode, TypeInfo
+from mypy.nodes import (
+    Context,
+    Decorator,
+    FuncDef,
+    OverloadedFuncDef,
+    SymbolNode,
+    TypeInfo,
+)
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, Plugin
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Overloaded, Type, get_proper_type
 
-from mypy_async_strict.misuse import check_use, shape_of
-from mypy_async_strict.certainty import patched_here
-from mypy_async_strict.provenance import ScanCache
-from mypy_async_strict.returns import check_coroutine_return
+from mypy_async_strict.checks.misuse import check_use, shape_of
+from mypy_async_strict.checks.returns import check_coroutine_return
+from mypy_async_strict.knowledge.certainty import patched_here
+from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.safety import degrade_to
 
 FunctionHook = Callable[[FunctionContext], Type]

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr
 from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
-from mypy.types import AnyType, CallableType, Instance, NoneType, Type, TypeOfAny, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    Type,
+    TypeOfAny,
+    get_proper_type,
+)
 
-from mypy_async_strict import mocktypes
-from mypy_async_strict.certainty import judge
-from mypy_async_strict import assertions, signatures, specattrs
-from mypy_async_strict.certainty import awaited_in_place, failure_expected, stored_loosely, unsafe_root
-from mypy_async_strict.decorators import injected_mock_type, patch_for_parameter
-from mypy_async_strict.classsource import ModuleClassSource
-from mypy_async_strict.members import SpecMember, lookup_member, spec_class
-from mypy_async_strict.mocktypes import MockType
-from mypy_async_strict.misuse import Shape, check_use, shape_of
-from mypy_async_strict.model import (
+from mypy_async_strict.checks import assertions, signatures, spec_attributes
+from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
+from mypy_async_strict.knowledge.certainty import (
+    awaited_in_place,
+    failure_expected,
+    judge,
+    stored_loosely,
+    unsafe_root,
+)
+from mypy_async_strict.knowledge.patch_decorators import (
+    injected_mock_type,
+    patch_for_parameter,
+)
+from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import (
     CallOutcome,
     Member,
     call_outcome,
@@ -23,8 +38,9 @@ from mypy_async_strict.model import (
     instance_state,
     return_value_state,
 )
-from mypy_async_strict.provenance import ScanCache
 from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.specs.classsource import ModuleClassSource
+from mypy_async_strict.specs.members import SpecMember, lookup_member, spec_class
 
 
 def _default_attribute(ctx: AttributeContext) -> Type:
@@ -102,7 +118,7 @@ class ChildHooks:
             info = spec_class(parent.state, parent.stands_for)
             if info is not None:
                 if not quiet:
-                    specattrs.report_missing(ctx, info, expr, parent.state.mode in specattrs.SET_MODES)
+                    spec_attributes.report_missing(ctx, info, expr, parent.state.mode in spec_attributes.SET_MODES)
                 return True
         return False
 

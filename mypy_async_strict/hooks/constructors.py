@@ -19,10 +19,17 @@ from mypy.nodes import (
 from mypy.plugin import AttributeContext, FunctionContext, MethodContext
 from mypy.types import Instance, Type, TypeType
 
-from mypy_async_strict import fullnames, mocktypes
-from mypy_async_strict.model import Kind, MockState, SpecMode, Target, kind_for_function_spec
+from mypy_async_strict import fullnames
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.rules import (
+    Kind,
+    MockState,
+    SpecMode,
+    Target,
+    kind_for_function_spec,
+)
 from mypy_async_strict.safety import degrade_to
-from mypy_async_strict.spec import SpecInfo, analyze_spec
+from mypy_async_strict.specs.arguments import SpecInfo, analyze_spec
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from mypy.nodes import (
     ARG_POS,
     ARG_STAR,
     ARG_STAR2,
+    LAMBDA_NAME,
     CallExpr,
     FuncDef,
-    LAMBDA_NAME,
     MypyFile,
     RefExpr,
     StrExpr,
@@ -31,11 +31,11 @@ from mypy.nodes import (
 from mypy.plugin import MethodContext
 from mypy.types import AnyType, CallableType, NoneType, Type, TypeOfAny, get_proper_type
 
-from mypy_async_strict import mocktypes
-from mypy_async_strict.members import function_nature
-from mypy_async_strict.model import Kind, Member, MockState, SpecMode, Target
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.rules import Kind, Member, MockState, SpecMode, Target
 from mypy_async_strict.safety import degrade_to
-from mypy_async_strict.targets import build_modules
+from mypy_async_strict.specs.members import function_nature
+from mypy_async_strict.specs.targets import build_modules
 
 
 def _default(ctx: MethodContext) -> Type:

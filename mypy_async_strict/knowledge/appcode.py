@@ -30,9 +30,9 @@ from mypy.nodes import (
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import CallableType, Overloaded, get_proper_type
 
-from mypy_async_strict import mocktypes
-from mypy_async_strict.classsource import installed
-from mypy_async_strict.model import SpecMode, Target
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.rules import SpecMode, Target
+from mypy_async_strict.specs.classsource import installed
 
 TEST_SUPPORT_PARTS: Final = frozenset(
     {

@@ -19,22 +19,22 @@ from mypy.nodes import (
 from mypy.plugin import CheckerPluginInterface
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.appcode import passes_to_application
-from mypy_async_strict.decorators import injected_patch
-from mypy_async_strict.fixtures import setup_fixture
-from mypy_async_strict.provenance import (
-    scopes_of,
+from mypy_async_strict.knowledge.appcode import passes_to_application
+from mypy_async_strict.knowledge.patch_decorators import injected_patch
+from mypy_async_strict.knowledge.provenance import (
     Event,
     EventKind,
-    blocks_at,
     Path,
     ScanCache,
     Scope,
     ScopeFacts,
+    blocks_at,
     constructor_events,
     is_mock_constructor,
     path_of,
+    scopes_of,
 )
+from mypy_async_strict.knowledge.unittest_fixtures import setup_fixture
 
 MAX_ALIAS_DEPTH: Final = 8
 

@@ -34,8 +34,14 @@ from mypy.nodes import (
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import Type
 
-from mypy_async_strict import fullnames, patches
-from mypy_async_strict.provenance import is_patch_call, is_patch_multiple, scopes_of, through_mocker
+from mypy_async_strict import fullnames
+from mypy_async_strict.knowledge import patches
+from mypy_async_strict.knowledge.provenance import (
+    is_patch_call,
+    is_patch_multiple,
+    scopes_of,
+    through_mocker,
+)
 from mypy_async_strict.render import article, dotted_name
 
 MARKER_PREFIXES: Final = (
@@ -74,7 +80,7 @@ def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | No
 def injected_mock_type(api: CheckerPluginInterface, patch: CallExpr, name: str) -> Type | None:
     """The mock `patch` passes to the parameter `name`."""
     if is_patch_multiple(patch):
-        from mypy_async_strict.multiple import mock_types
+        from mypy_async_strict.knowledge.patch_multiple import mock_types
 
         mocks = mock_types(api, patch)
         return mocks.get(name) if mocks is not None else None

@@ -14,11 +14,22 @@ from __future__ import annotations
 
 from typing import Final
 
-from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Expression, MemberExpr, MypyFile, RefExpr, StrExpr, TypeInfo
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
+    CallExpr,
+    Expression,
+    MemberExpr,
+    MypyFile,
+    RefExpr,
+    StrExpr,
+    TypeInfo,
+)
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import AnyType, Type, TypeOfAny
 
-from mypy_async_strict import fullnames, patches
+from mypy_async_strict import fullnames
+from mypy_async_strict.knowledge import patches
 
 OPTIONS: Final = frozenset({"spec", "create", "spec_set", "autospec", "new_callable"})
 

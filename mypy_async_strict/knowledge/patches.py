@@ -26,16 +26,22 @@ from mypy.nodes import (
     StrExpr,
     TypeInfo,
 )
-from mypy.plugin import CheckerPluginInterface, MethodContext
-from mypy.types import CallableType, Instance, ProperType, Type, TypeType, get_proper_type
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import (
+    CallableType,
+    Instance,
+    ProperType,
+    Type,
+    TypeType,
+    get_proper_type,
+)
 from mypy.typevars import fill_typevars_with_any
 
-from mypy_async_strict import fullnames, mocktypes
-from mypy_async_strict.members import function_nature, lookup_member
-from mypy_async_strict.model import Kind, Member, MockState, SpecMode, Target
-from mypy_async_strict.safety import degrade_to
-from mypy_async_strict.targets import Owner, build_modules, resolve
-
+from mypy_async_strict import fullnames
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.rules import Kind, Member, MockState, SpecMode, Target
+from mypy_async_strict.specs.members import function_nature, lookup_member
+from mypy_async_strict.specs.targets import Owner, build_modules, resolve
 
 FUNCTIONS: Final = frozenset({Member.ASYNC_FUNCTION, Member.SYNC_FUNCTION, Member.ASYNC_GENERATOR})
 # Attributes that make `inspect`/`asyncio.iscoroutinefunction` look past a class (3.10-3.13).
@@ -61,44 +67,7 @@ def read_patch_call(api: CheckerPluginInterface, call: object) -> PatchCall | No
     """`patch.object(target, "name", ...)` or `patch("pkg.mod.name", ...)` (also mocker's)."""
     if isinstance(call, CallExpr) and isinstance(call.callee, MemberExpr) and call.callee.name == "object":
         return read_patch_object(call)
-    return _read_dotted(api, call)
-
-
-def _default(ctx: MethodContext) -> Type:
-    return ctx.default_return_type
-
-
-@degrade_to(_default)
-def patch_object_hook(ctx: MethodContext) -> Type:
-    """`patch.object(...)`: a patcher whose `__enter__`/`start()` give the mock."""
-    return _patcher(ctx, installed_mock_type(ctx.api, read_patch_object(ctx.context)))
-
-
-@degrade_to(_default)
-def patch_hook(ctx: MethodContext) -> Type:
-    """`patch("pkg.mod.name", ...)`: the same patcher, its target found by its dotted name."""
-    return _patcher(ctx, installed_mock_type(ctx.api, _read_dotted(ctx.api, ctx.context)))
-
-
-@degrade_to(_default)
-def mocker_patch_object_hook(ctx: MethodContext) -> Type:
-    """pytest-mock's `mocker.patch.object(...)`: starts the patch and returns the mock."""
-    mock = installed_mock_type(ctx.api, read_patch_object(ctx.context))
-    return mock if mock is not None else ctx.default_return_type
-
-
-@degrade_to(_default)
-def mocker_patch_hook(ctx: MethodContext) -> Type:
-    """pytest-mock's `mocker.patch("pkg.mod.name", ...)`: starts the patch, returns the mock."""
-    mock = installed_mock_type(ctx.api, _read_dotted(ctx.api, ctx.context))
-    return mock if mock is not None else ctx.default_return_type
-
-
-def _patcher(ctx: MethodContext, mock: Type | None) -> Type:
-    patch_class = mocktypes.class_info(ctx.api, fullnames.PATCH_PASS_ARG)
-    if mock is None or patch_class is None:
-        return ctx.default_return_type
-    return Instance(patch_class, [mock])
+    return read_dotted(api, call)
 
 
 def installed_mock_type(api: CheckerPluginInterface, call: PatchCall | None) -> Type | None:
@@ -148,7 +117,7 @@ def read_patch_object(context: object) -> PatchCall | None:
     return PatchCall(target.node, positional[1].value, keywords)
 
 
-def _read_dotted(api: CheckerPluginInterface, context: object) -> PatchCall | None:
+def read_dotted(api: CheckerPluginInterface, context: object) -> PatchCall | None:
     """`patch("pkg.mod.name", new, ...)`: only a string literal names its target for sure."""
     arguments = _arguments(context, new_at=1)
     if arguments is None:

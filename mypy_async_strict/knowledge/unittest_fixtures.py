@@ -31,7 +31,14 @@ from mypy.nodes import (
     Var,
 )
 
-from mypy_async_strict.provenance import Event, EventKind, Path, ScanCache, ScopeFacts, is_mock_constructor
+from mypy_async_strict.knowledge.provenance import (
+    Event,
+    EventKind,
+    Path,
+    ScanCache,
+    ScopeFacts,
+    is_mock_constructor,
+)
 
 TEST_CASE: Final = "unittest.case.TestCase"
 SET_UP: Final = frozenset({"setUp", "asyncSetUp"})

@@ -25,7 +25,7 @@ from mypy.types import (
 )
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.model import Kind, MockState, SpecMode, Target
+from mypy_async_strict.model.rules import Kind, MockState, SpecMode, Target
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from mypy.nodes import (
     RefExpr,
     TypeInfo,
 )
-from mypy.typevars import fill_typevars_with_any
 from mypy.types import CallableType, Instance, ProperType, Type, get_proper_type
+from mypy.typevars import fill_typevars_with_any
 
-from mypy_async_strict.model import Target
+from mypy_async_strict.model.rules import Target
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from mypy.nodes import (
     FuncItem,
     Import,
     ImportFrom,
+    ListExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -35,12 +36,11 @@ from mypy.nodes import (
     PassStmt,
     StrExpr,
     TupleExpr,
-    ListExpr,
     TypeInfo,
 )
 from mypy.plugin import ClassDefContext
 
-from mypy_async_strict.provenance import CHILD_ATTRIBUTES
+from mypy_async_strict.knowledge.provenance import CHILD_ATTRIBUTES
 from mypy_async_strict.render import dotted_name
 
 METADATA_KEY: Final = "mypy_async_strict"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mypy.nodes import MypyFile, TypeInfo
 from mypy.plugin import CheckerPluginInterface
 
-from mypy_async_strict.classfacts import ANY_NAME, recorded
+from mypy_async_strict.specs.classfacts import ANY_NAME, recorded
 
 
 class ModuleClassSource:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from mypy.nodes import (
-    NOT_ABSTRACT,
     LAMBDA_NAME,
+    NOT_ABSTRACT,
     Decorator,
     FuncDef,
     OverloadedFuncDef,
@@ -23,13 +23,12 @@ from mypy.types import (
     NoneType,
     Overloaded,
     ProperType,
-    Type,
     TypeOfAny,
     TypeType,
     get_proper_type,
 )
 
-from mypy_async_strict.model import Member, MockState, SpecMode, Target
+from mypy_async_strict.model.rules import Member, MockState, SpecMode, Target
 
 # Decorators that keep `inspect.iscoroutinefunction(getattr(cls, name))` equal to the function's.
 TRANSPARENT_DECORATORS: Final = frozenset(
