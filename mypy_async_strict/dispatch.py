@@ -40,6 +40,7 @@ from mypy_async_strict.hooks.patches import (
 )
 from mypy_async_strict.hooks.spies import async_stub_hook, spy_hook, stub_hook
 from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.knowledge.values import settled
 from mypy_async_strict.model.rules import Kind
 from mypy_async_strict.safety import followed_by
 from mypy_async_strict.specs.classfacts import ClassFactsRecorder
@@ -60,30 +61,29 @@ class AsyncStrictPlugin(Plugin):
         self._class_facts = ClassFactsRecorder()
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
-        self._patch_object = followed_by(patch_object_hook, mismatches.check_patch)
-        self._patch_call = followed_by(patch_hook, mismatches.check_patch)
+        def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
+            # The checks see the precise mock; the value gets plain mypy's type where stored.
+            return settled(followed_by(hook, *checks), cache)
+
+        self._patch_object = stored(patch_object_hook, mismatches.check_patch)
+        self._patch_call = stored(patch_hook, mismatches.check_patch)
+
         def constructor(kind: Kind) -> Callable[[Any], Type]:
-            return followed_by(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
+            return stored(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
 
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
             name: constructor(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
-        self._constructors[fullnames.CREATE_AUTOSPEC] = followed_by(create_autospec_hook, spec_writes.check)
+        self._constructors[fullnames.CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check)
         self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
             name: constructor(kind) for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
         }
-        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = followed_by(
-            create_autospec_hook, spec_writes.check
-        )
-        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = followed_by(
-            mocker_patch_object_hook, mismatches.check_patch
-        )
-        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = followed_by(
-            mocker_patch_hook, mismatches.check_patch
-        )
-        self._mocker_methods[fullnames.MOCKER_SPY] = spy_hook
-        self._mocker_methods[fullnames.MOCKER_STUB] = stub_hook
-        self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = async_stub_hook
+        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check)
+        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(mocker_patch_object_hook, mismatches.check_patch)
+        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(mocker_patch_hook, mismatches.check_patch)
+        self._mocker_methods[fullnames.MOCKER_SPY] = stored(spy_hook)
+        self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
+        self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 
@@ -101,7 +101,7 @@ class AsyncStrictPlugin(Plugin):
         if fullname in fullnames.CALL_ASSERTION_HOOKS:
             return self._children.assertion
         if fullname in fullnames.PLAIN_MOCK_CALLS:
-            return self._children.injected_call
+            return self._children.plain_call
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._protocols.call
         if fullname == fullnames.PATCH_OBJECT:
@@ -123,7 +123,7 @@ class AsyncStrictPlugin(Plugin):
         if fullname == fullnames.RETURN_VALUE:
             return self._children.return_value
         if owner == fullnames.NON_CALLABLE_MOCK and not name.startswith("__"):
-            return self._children.injected_attribute  # a plain mock: maybe a patch's argument
+            return self._children.plain_attribute  # a stored mock, or a patch's argument
         if fullname in fullnames.MOCKER_CONSTRUCTORS:
             return mocker_class_attribute_hook
         return None

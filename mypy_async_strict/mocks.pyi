@@ -3,7 +3,7 @@
 # mypy_async_strict.model.SpecMode).  The plugin gives `__getattr__`, `__call__` and `__await__`
 # their precise meaning; the signatures below are the fallback when the plugin is off.
 from collections.abc import Generator
-from typing import Any, Generic, Literal, Union
+from typing import Any, Generic, Literal
 from unittest.mock import (
     AsyncMock,
     MagicMock,
@@ -33,24 +33,40 @@ class MagicMethodOf(MagicMock, Generic[_Parent, _Name]):
     """A mock's magic method (`m.__enter__`, parent type and name as arguments)."""
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
-class _Settable:
-    # Not plain Any, so that mypy narrows `m.x` to what was assigned to it; not plain `object`,
-    # which an assigned `Any` value would narrow `m.x` to (`m.x = factory(); m.x.commit`).  In a
-    # class of its own: a generic class's methods have `object | Any` simplified to `object`.
-    def __setattr__(self, name: str, value: Union[object, Any]) -> None: ...
-
-class _SpecAware(_Settable, Generic[_T, _Mode]):
+class _SpecAware(Generic[_T, _Mode]):
     """What every annotation class adds to its mock class; the plugin refines each member."""
     def __getattr__(self, name: str) -> Any: ...
+    # As typeshed's: an assignment does not narrow `m.x` (the plugin knows what it holds).
+    def __setattr__(self, name: str, value: Any) -> None: ...
     def __await__(self) -> Generator[Any, None, Any]: ...
-    # Attributes, not methods, so that tests may configure them (`m.__enter__.return_value = x`,
-    # `m.__enter__ = Mock(...)`); `with m` calls them, and the plugin checks that call.
-    __enter__: MagicMethodOf[Self, Literal["__enter__"]]
-    __exit__: MagicMethodOf[Self, Literal["__exit__"]]
-    __aenter__: MagicMethodOf[Self, Literal["__aenter__"]]
-    __aexit__: MagicMethodOf[Self, Literal["__aexit__"]]
-    __iter__: MagicMethodOf[Self, Literal["__iter__"]]
-    __aiter__: MagicMethodOf[Self, Literal["__aiter__"]]
+    # Where plain mypy sees a mock's child as Any, its API must not be stricter than Any.
+    await_args: Any
+    # Properties, so that tests may configure them with anything (`m.__enter__.return_value =
+    # x`, `m.__aiter__ = lambda self: gen()`); `with m` calls them, and the plugin checks that.
+    @property
+    def __enter__(self) -> MagicMethodOf[Self, Literal["__enter__"]]: ...
+    @__enter__.setter
+    def __enter__(self, value: Any) -> None: ...
+    @property
+    def __exit__(self) -> MagicMethodOf[Self, Literal["__exit__"]]: ...
+    @__exit__.setter
+    def __exit__(self, value: Any) -> None: ...
+    @property
+    def __aenter__(self) -> MagicMethodOf[Self, Literal["__aenter__"]]: ...
+    @__aenter__.setter
+    def __aenter__(self, value: Any) -> None: ...
+    @property
+    def __aexit__(self) -> MagicMethodOf[Self, Literal["__aexit__"]]: ...
+    @__aexit__.setter
+    def __aexit__(self, value: Any) -> None: ...
+    @property
+    def __iter__(self) -> MagicMethodOf[Self, Literal["__iter__"]]: ...
+    @__iter__.setter
+    def __iter__(self, value: Any) -> None: ...
+    @property
+    def __aiter__(self) -> MagicMethodOf[Self, Literal["__aiter__"]]: ...
+    @__aiter__.setter
+    def __aiter__(self, value: Any) -> None: ...
 
 class MockOf(_SpecAware[_T, _Mode], Mock):
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...

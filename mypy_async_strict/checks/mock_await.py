@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Type, get_proper_type
@@ -15,6 +17,7 @@ from mypy_async_strict.knowledge.provenance import (
     is_mock_constructor,
     path_of,
 )
+from mypy_async_strict.knowledge.values import known_mock
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
 from mypy_async_strict.model.rules import Kind, SpecMode, Target, is_awaitable
@@ -47,15 +50,18 @@ class AwaitHooks:
         if path_of(await_expr.expr) is not None and not judge(ctx.api, self.cache, await_expr.expr).certain:
             return ctx.default_return_type
         if not failure_expected(ctx.api, self.cache, await_expr.line):
-            _report(ctx, await_expr, mocks)
+            _report(ctx, await_expr, mocks, lambda expr: known_mock(ctx.api, self.cache, expr))
         return ctx.default_return_type
 
 
-def _report(ctx: MethodContext, await_expr: AwaitExpr, mocks: list[MockType]) -> None:
+Known = Callable[[Expression], Optional[MockType]]
+
+
+def _report(ctx: MethodContext, await_expr: AwaitExpr, mocks: list[MockType], known: Known) -> None:
     operand = await_expr.expr
     error = ctx.api.fail(_message(operand, mocks), await_expr, code=errorcodes.MOCK_AWAIT)
     ctx.api.msg.note(
-        _hint(ctx, operand, mocks[0]), await_expr, code=errorcodes.MOCK_AWAIT, parent_error=error
+        _hint(ctx, operand, mocks[0], known), await_expr, code=errorcodes.MOCK_AWAIT, parent_error=error
     )
 
 
@@ -81,9 +87,9 @@ def _message(operand: Expression, mocks: list[MockType]) -> str:
     return f'"await" raises TypeError at run time: {what}, which is not awaitable'
 
 
-def _hint(ctx: MethodContext, operand: Expression, mock: MockType) -> str:
+def _hint(ctx: MethodContext, operand: Expression, mock: MockType, known: Known) -> str:
     if isinstance(operand, CallExpr) and not is_mock_constructor(operand):
-        return _call_hint(ctx, operand)
+        return _call_hint(ctx, operand, known)
     if mock.state.kind is Kind.ASYNC_MOCK:
         return f'An AsyncMock is awaitable only through a call: "await {render(operand)}()"'
     return (
@@ -92,11 +98,10 @@ def _hint(ctx: MethodContext, operand: Expression, mock: MockType) -> str:
     )
 
 
-def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
+def _call_hint(ctx: MethodContext, operand: CallExpr, known: Known) -> str:
     """Why the callee's call returns a sync mock, and the fix that fits that reason."""
     callee = operand.callee
-    lookup = getattr(ctx.api, "lookup_type_or_none", None)
-    callee_mock = mocktypes.decode(lookup(callee)) if lookup is not None else None
+    callee_mock = known(callee)
     name = render(callee)
     if callee_mock is None:
         hint = order_hint(ctx.api, callee, "MagicMock")
@@ -119,7 +124,7 @@ def _call_hint(ctx: MethodContext, operand: CallExpr) -> str:
             "Calling a mock specced with a class returns an unspecced MagicMock; "
             f'configure "{name}.return_value" or use create_autospec() for instances'
         )
-    if isinstance(callee, MemberExpr) and _is_unspecced(lookup, callee.expr):
+    if isinstance(callee, MemberExpr) and _is_unspecced(known(callee.expr)):
         base = render(callee.expr)
         return (
             f'"{base}" has no spec, so "{name}" is {article(state.kind.value)} {state.kind.value}: '
@@ -138,8 +143,5 @@ def _stands_for_async_function(mock: MockType) -> bool:
     )
 
 
-def _is_unspecced(lookup: object, expr: Expression) -> bool:
-    if not callable(lookup):
-        return False
-    base = mocktypes.decode(lookup(expr))
+def _is_unspecced(base: MockType | None) -> bool:
     return base is not None and base.state.mode is SpecMode.NONE

@@ -17,10 +17,9 @@ from mypy.types import (
 from mypy_async_strict.checks import assertions, signatures, spec_attributes
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
 from mypy_async_strict.knowledge.certainty import (
-    awaited_in_place,
+    await_of,
     failure_expected,
     judge,
-    stored_loosely,
     unsafe_root,
 )
 from mypy_async_strict.knowledge.patch_decorators import (
@@ -28,6 +27,7 @@ from mypy_async_strict.knowledge.patch_decorators import (
     patch_for_parameter,
 )
 from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.knowledge.values import known_mock, precise_type, settle
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
 from mypy_async_strict.model.rules import (
@@ -59,21 +59,22 @@ class ChildHooks:
         self.attribute = degrade_to(_default_attribute)(self._attribute)
         self.call = degrade_to(_default_return)(self._call)
         self.assertion = degrade_to(_default_return)(self._assertion)
-        self.injected_attribute = degrade_to(_default_attribute)(self._injected_attribute)
-        self.injected_call = degrade_to(_default_return)(self._injected_call)
+        self.plain_attribute = degrade_to(_default_attribute)(self._plain_attribute)
+        self.plain_call = degrade_to(_default_return)(self._plain_call)
         self.return_value = degrade_to(_default_attribute)(self._return_value_attribute)
 
     def _attribute(self, ctx: AttributeContext) -> Type:
         return self._attribute_of(ctx, mocktypes.decode(ctx.type))
 
-    def _injected_attribute(self, ctx: AttributeContext) -> Type:
-        """An attribute of a plain-`MagicMock`-annotated parameter a patch decorator fills."""
+    def _plain_attribute(self, ctx: AttributeContext) -> Type:
+        """An attribute of a value whose type is a plain mock class (`MagicMock`): a stored
+        mock the plugin knows, or a parameter a patch decorator fills."""
         expr = ctx.context
         if not isinstance(expr, MemberExpr) or expr.name.startswith("__"):
             return ctx.default_attr_type
-        mock = injected_mock(ctx.api, expr.expr)
+        mock = known_mock(ctx.api, self.cache, expr.expr) or injected_mock(ctx.api, expr.expr)
         if mock is None or mocktypes.declares(ctx.api, mock.state.kind, expr.name):
-            return ctx.default_attr_type  # the annotation is wrong, the mock has it: fine
+            return ctx.default_attr_type  # the declared class is wrong, the mock has it: fine
         return self._attribute_of(ctx, mock)
 
     def _attribute_of(self, ctx: AttributeContext, parent: MockType | None) -> Type:
@@ -84,7 +85,10 @@ class ChildHooks:
         if not verdict.certain:
             return ctx.default_attr_type
         if verdict.replacement is not None:
-            return _type_of(ctx, verdict.replacement) or ctx.default_attr_type
+            replaced = precise_type(ctx.api, self.cache, verdict.replacement)
+            if replaced is None:
+                return ctx.default_attr_type
+            return settle(ctx.api, self.cache, expr, replaced, ctx.default_attr_type)
         if parent.state.specced:
             source = ModuleClassSource(ctx.api)
             member = lookup_member(parent.state, parent.stands_for, expr.name, source)
@@ -93,11 +97,13 @@ class ChildHooks:
         if self._reported_missing(ctx, parent, expr, member):
             return ctx.default_attr_type
         state = child_state(parent.state, member.nature if member else Member.DATA)
-        if state is None or stored_loosely(ctx.api, self.cache, expr):
+        if state is None:
             return ctx.default_attr_type
         stands_for = member.typ if member is not None else None
         encoded = mocktypes.encode(ctx.api, state, stands_for)
-        return encoded if encoded is not None else ctx.default_attr_type
+        if encoded is None:
+            return ctx.default_attr_type
+        return settle(ctx.api, self.cache, expr, encoded, ctx.default_attr_type)
 
     def _reported_missing(
         self, ctx: AttributeContext, parent: MockType, expr: MemberExpr, member: SpecMember | None
@@ -134,12 +140,13 @@ class ChildHooks:
     def _call(self, ctx: MethodContext) -> Type:
         return self._call_of(ctx, mocktypes.decode(ctx.type))
 
-    def _injected_call(self, ctx: MethodContext) -> Type:
-        """A call of a plain-`MagicMock`-annotated parameter a patch decorator fills."""
+    def _plain_call(self, ctx: MethodContext) -> Type:
+        """A call of a value whose type is a plain mock class (see `_plain_attribute`)."""
         call = ctx.context
         if not isinstance(call, CallExpr):
             return ctx.default_return_type
-        return self._call_of(ctx, injected_mock(ctx.api, call.callee))
+        mock = known_mock(ctx.api, self.cache, call.callee) or injected_mock(ctx.api, call.callee)
+        return self._call_of(ctx, mock)
 
     def _call_of(self, ctx: MethodContext, mock: MockType | None) -> Type:
         call = ctx.context
@@ -151,29 +158,33 @@ class ChildHooks:
         value = self._return_value(ctx, mock, call)
         outcome = call_outcome(mock.state)
         declared = _declared_return(mock.stands_for)
-        if outcome is CallOutcome.COROUTINE and not stored_loosely(ctx.api, self.cache, call):
-            # An AsyncMock's call is a coroutine whatever its return value or side effect.  What
-            # the await gives is the mock only where the call is awaited at once: a coroutine
-            # kept for later (`create_task(client.get(u))` in a list) must mix with real ones.
-            precise = value is not None and _awaits_a_value(declared) and awaited_in_place(ctx.api, self.cache, call)
-            awaited = value if precise and value is not None else AnyType(TypeOfAny.special_form)
-            return check_use(ctx.api, self.cache, call, _coroutine_of(ctx, awaited), declared)
+        if outcome is CallOutcome.COROUTINE:
+            # An AsyncMock's call is a coroutine whatever its return value or side effect; what
+            # awaiting it gives is the mock only where the `await` is used in place (stored, a
+            # coroutine's result mixes with real ones: `create_task(...)` into a `Task[None]`).
+            awaited: Type = AnyType(TypeOfAny.special_form)
+            at = await_of(ctx.api, self.cache, call)
+            if value is not None and _awaits_a_value(declared) and at is not None:
+                awaited = settle(ctx.api, self.cache, at, value, awaited)
+            coroutine = _coroutine_of(ctx, awaited)
+            checked = check_use(ctx.api, self.cache, call, coroutine, declared)
+            return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
         if value is None:
             return ctx.default_return_type
         if outcome in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
-            return check_use(ctx.api, self.cache, call, value, declared)
+            checked = check_use(ctx.api, self.cache, call, value, declared)
+            return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
         return ctx.default_return_type
-
 
     def _return_value(
         self, ctx: AttributeContext | MethodContext, mock: MockType, expr: Expression
     ) -> Type | None:
         """What `m()` gives (awaited, for an AsyncMock), or `m.return_value` is, when certain."""
         verdict = judge(ctx.api, self.cache, expr)
-        if not verdict.certain or stored_loosely(ctx.api, self.cache, expr):
+        if not verdict.certain:
             return None
         if verdict.replacement is not None:
-            return _type_of(ctx, verdict.replacement)
+            return precise_type(ctx.api, self.cache, verdict.replacement)
         if call_outcome(mock.state) is CallOutcome.INSTANCE:
             item = getattr(get_proper_type(mock.stands_for), "item", None)
             return mocktypes.encode(ctx.api, instance_state(mock.state), item)
@@ -181,14 +192,18 @@ class ChildHooks:
 
     def _return_value_attribute(self, ctx: AttributeContext) -> Type:
         """Reading `m.return_value`: the same mock that calling `m` gives (awaited)."""
-        mock = mocktypes.decode(ctx.type)
         expr = ctx.context
-        if mock is None or ctx.is_lvalue or not isinstance(expr, MemberExpr):
+        if ctx.is_lvalue or not isinstance(expr, MemberExpr):
+            return ctx.default_attr_type
+        mock = mocktypes.decode(ctx.type) or known_mock(ctx.api, self.cache, expr.expr)
+        if mock is None:
             return ctx.default_attr_type
         if call_outcome(mock.state) not in (CallOutcome.RETURN_VALUE, CallOutcome.COROUTINE, CallOutcome.INSTANCE):
             return ctx.default_attr_type
         value = self._return_value(ctx, mock, expr)
-        return value if value is not None else ctx.default_attr_type
+        if value is None:
+            return ctx.default_attr_type
+        return settle(ctx.api, self.cache, expr, value, ctx.default_attr_type)
 
 
 def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | None:
@@ -198,11 +213,6 @@ def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | N
         return None
     injected = injected_mock_type(api, patch, expr.name)
     return mocktypes.decode(injected) if injected is not None else None
-
-
-def _type_of(ctx: AttributeContext | MethodContext, expr: object) -> Type | None:
-    lookup = getattr(ctx.api, "lookup_type_or_none", None)
-    return lookup(expr) if lookup is not None else None
 
 
 def _declared_return(stands_for: Type) -> Type | None:

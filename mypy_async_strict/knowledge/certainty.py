@@ -7,6 +7,7 @@ from typing import Callable, Final
 
 from mypy.nodes import (
     ARG_STAR2,
+    AwaitExpr,
     CallExpr,
     DictExpr,
     Expression,
@@ -92,6 +93,21 @@ def _fixture(
     at = Path(path.root, path.segments[:1])
     own = constructor_events(fixture.constructor, at, fixture.constructor.line)
     return fixture.constructor, fixture.events + own + _replacement_configuration(own)
+
+
+def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> CallExpr | None:
+    """The mock constructor a unittest set-up assigned to `self.x`, for `expr` = `self.x` in a
+    test method (see unittest_fixtures.py)."""
+    path = path_of(expr)
+    scopes = scopes_of(api)
+    if path is None or len(path.segments) != 1 or not scopes:
+        return None
+    located = _locate(path, scopes, cache)
+    if located is None or located[1] is not None:
+        return None
+    facts, _, path = located
+    fixture = _fixture(api, scopes, cache, facts, path)
+    return fixture[0] if fixture is not None else None
 
 
 def _application_escapes(
@@ -360,16 +376,10 @@ def _may_pass_unsafe(constructor: CallExpr) -> bool:
     return False
 
 
-def awaited_in_place(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> bool:
-    """Whether `expr` is the operand of an `await` (`await m.fetch()`)."""
+def await_of(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> AwaitExpr | None:
+    """The `await` whose operand `expr` is (`await m.fetch()`), if it is one."""
     scopes = scopes_of(api)
-    return bool(scopes) and id(expr) in cache.facts(scopes[0]).awaited
-
-
-def stored_loosely(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> bool:
-    """Whether `expr`'s value goes where a later store may replace it (see ScopeFacts)."""
-    scopes = scopes_of(api)
-    return bool(scopes) and id(expr) in cache.facts(scopes[0]).stored_loosely
+    return cache.facts(scopes[0]).awaited.get(id(expr)) if scopes else None
 
 
 def reconfigured_after(

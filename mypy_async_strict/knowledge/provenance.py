@@ -53,7 +53,6 @@ from mypy.nodes import (
     OpExpr,
     RefExpr,
     SetComprehension,
-    SetExpr,
     StarExpr,
     Statement,
     StrExpr,
@@ -64,8 +63,10 @@ from mypy.nodes import (
     WithStmt,
 )
 from mypy.plugin import CheckerPluginInterface
+from mypy.types import Type
 
 from mypy_async_strict import fullnames
+from mypy_async_strict.knowledge.positions import PositionRecorder
 
 CALL: Final = "()"
 Root = Union[Var, CallExpr]
@@ -169,16 +170,15 @@ class ScopeFacts:
     events: list[Event] = field(default_factory=list)
     loops: list[tuple[int, int]] = field(default_factory=list)
     usage: dict[int, Usage] = field(default_factory=dict)  # id(expression) -> how it is used
-    # Expressions whose value is stored where a later store may replace it (a reassigned
-    # variable, an attribute, a container): typed as mypy would, without the plugin (Any),
-    # so that `resp = client.get(); resp = None` stays valid.
-    stored_loosely: set[int] = field(default_factory=set)
+    # ids of expressions used in place (see positions.py): elsewhere a value is stored, and
+    # gets the type plain mypy gives it.
+    in_place: set[int] = field(default_factory=set)
     # Attribute names that code here patches or assigns (`patch.object(C, "fetch")`,
     # `patch("pkg.mod.fetch")`, `patch.multiple(C, fetch=...)`, `C.fetch = ...`,
     # `monkeypatch.setattr(C, "fetch", ...)`): a call of a real `fetch` may reach a stand-in.
     patched_names: set[str] = field(default_factory=set)
-    # ids of expressions awaited where they are made (`await m.fetch()`)
-    awaited: set[int] = field(default_factory=set)
+    # id(expression) -> the `await` whose operand it is (`await m.fetch()`)
+    awaited: dict[int, AwaitExpr] = field(default_factory=dict)
     # ids of `with` items (`with patch.object(...) as m` binds the mock, not the patcher)
     with_items: set[int] = field(default_factory=set)
     # A return value, side effect or configuration set through an expression the plugin does
@@ -399,7 +399,7 @@ class _ScopeScanner:
         self.occurrences: list[tuple[Expression, int, bool]] = []
         self.shared_names: set[str] = set()  # `global`/`nonlocal`: assigned from other scopes too
         self.blocks: list[int] = []
-        self.stored_values: list[tuple[Expression, Expression]] = []  # (target, value)
+        self.positions = PositionRecorder()
         self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
 
     def walk(self, node: object) -> None:
@@ -439,6 +439,7 @@ class _ScopeScanner:
         return False
 
     def _record(self, node: Node) -> None:
+        self.positions.record(node)
         if isinstance(node, FuncItem) and node is self.facts.scope:
             for argument in node.arguments:
                 self.facts.definitions.setdefault(argument.variable, []).append(None)
@@ -526,7 +527,7 @@ class _ScopeScanner:
 
     def _record_await(self, node: AwaitExpr) -> None:
         self.harmless.add(id(node.expr))
-        self.facts.awaited.add(id(node.expr))
+        self.facts.awaited[id(node.expr)] = node
 
     def _record_index(self, node: IndexExpr) -> None:
         """`mocks["fetch"]` reads an item: the dict itself does not escape."""
@@ -552,8 +553,6 @@ class _ScopeScanner:
     # -- helpers -------------------------------------------------------------------------
     def _assign(self, lvalue: Expression, value: Expression | None) -> None:
         self.harmless.add(id(lvalue))
-        if value is not None:
-            self.stored_values.append((lvalue, value))
         if isinstance(lvalue, (TupleExpr, ListExpr)):
             for item in lvalue.items:
                 self._assign(item, None)
@@ -653,18 +652,6 @@ class _ScopeScanner:
         end = stmt.end_line if stmt.end_line is not None else stmt.line
         self.facts.loops.append((stmt.line, end))
 
-    def _record_container(self, node: ListExpr | TupleExpr | SetExpr | DictExpr) -> None:
-        items = node.items if not isinstance(node, DictExpr) else [v for k, v in node.items] + [
-            k for k, v in node.items if k is not None
-        ]
-        for item in items:
-            self._loosely(item)
-
-    def _loosely(self, expr: Expression) -> None:
-        self.facts.stored_loosely.add(id(expr))
-        if isinstance(expr, AwaitExpr):
-            self.facts.stored_loosely.add(id(expr.expr))
-
     def _record_shared(self, node: GlobalDecl | NonlocalDecl) -> None:
         self.shared_names.update(node.names)
 
@@ -674,10 +661,7 @@ class _ScopeScanner:
         for var, values in self.facts.definitions.items():
             if var.name in self.shared_names:
                 values.append(None)
-        for target, value in self.stored_values:
-            stored_in = target.node if isinstance(target, NameExpr) else None
-            if not isinstance(stored_in, Var) or len(self.facts.definitions.get(stored_in, [])) > 1:
-                self._loosely(value)
+        self.facts.in_place = self.positions.finish(self.shared_names)
         for expr, line, nested in self.occurrences:
             if id(expr) in self.harmless:
                 continue
@@ -717,10 +701,6 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     CallExpr: _ScopeScanner._record_call,
     AssignmentExpr: lambda scanner, node: scanner._assign(node.target, None),
     GlobalDecl: _ScopeScanner._record_shared,
-    ListExpr: _ScopeScanner._record_container,
-    TupleExpr: _ScopeScanner._record_container,
-    SetExpr: _ScopeScanner._record_container,
-    DictExpr: _ScopeScanner._record_container,
     NonlocalDecl: _ScopeScanner._record_shared,
 }
 
@@ -764,6 +744,23 @@ class ScanCache:
         self._layouts: dict[type, tuple[str, ...]] = {}
         # (id(TypeInfo), number of modules) -> whether some class of the build derives from it
         self.subclassed: OrderedDict[tuple[int, int], bool] = OrderedDict()
+        # Per module (the few being checked): id(expression) -> (expression, the precise type
+        # the plugin gave it).  Module-wide, so that a test method sees what its set-up built;
+        # the expression is kept to rule out a reused id.
+        self._precise: OrderedDict[int, dict[int, tuple[Expression, Type]]] = OrderedDict()
+
+    def remember(self, module: MypyFile, expr: Expression, typ: Type) -> None:
+        """Record the precise type of `expr`, also where the expression got a plain one."""
+        types = self._precise.get(id(module))
+        if types is None:
+            types = self._precise[id(module)] = {}
+            if len(self._precise) > 8:
+                self._precise.popitem(last=False)
+        types[id(expr)] = (expr, typ)
+
+    def recall(self, module: MypyFile, expr: Expression) -> Type | None:
+        entry = self._precise.get(id(module), {}).get(id(expr))
+        return entry[1] if entry is not None and entry[0] is expr else None
 
     def facts(self, scope: Scope) -> ScopeFacts:
         body = scope.defs if isinstance(scope, MypyFile) else scope.body
