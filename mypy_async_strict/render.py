@@ -8,10 +8,14 @@ from mypy.nodes import (
     AwaitExpr,
     CallExpr,
     Expression,
+    FloatExpr,
     IndexExpr,
+    IntExpr,
+    ListExpr,
     MemberExpr,
     NameExpr,
     StrExpr,
+    TupleExpr,
 )
 
 MAX_LENGTH: Final = 60
@@ -33,6 +37,13 @@ def _render(expr: Expression, depth: int) -> str:
         return f"{_render(expr.callee, depth + 1)}({'...' if expr.args else ''})"
     if isinstance(expr, AwaitExpr):
         return f"(await {_render(expr.expr, depth + 1)})"
+    if isinstance(expr, (IntExpr, FloatExpr)):
+        return str(expr.value)
+    if isinstance(expr, StrExpr):
+        return repr(expr.value)
+    if isinstance(expr, (ListExpr, TupleExpr)):
+        items = ", ".join(_render(item, depth + 1) for item in expr.items)
+        return f"[{items}]" if isinstance(expr, ListExpr) else f"({items})"
     if isinstance(expr, IndexExpr):
         index = f"'{expr.index.value}'" if isinstance(expr.index, StrExpr) else "..."
         return f"{_render(expr.base, depth + 1)}[{index}]"

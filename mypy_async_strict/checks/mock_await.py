@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from mypy.messages import format_type_bare
 from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Type, get_proper_type
@@ -11,6 +12,7 @@ from mypy.types import CallableType, Type, get_proper_type
 from mypy_async_strict import errorcodes
 from mypy_async_strict.checks.misuse import Shape, shape_of
 from mypy_async_strict.knowledge.certainty import failure_expected, judge
+from mypy_async_strict.knowledge.configured import Configured
 from mypy_async_strict.knowledge.patch_decorators import order_hint
 from mypy_async_strict.knowledge.provenance import (
     ScanCache,
@@ -145,3 +147,22 @@ def _stands_for_async_function(mock: MockType) -> bool:
 
 def _is_unspecced(base: MockType | None) -> bool:
     return base is not None and base.state.mode is SpecMode.NONE
+
+
+def report_configured_await(ctx: MethodContext, await_expr: AwaitExpr, call: CallExpr, configured: Configured) -> None:
+    """`await m.get()` where the sync mock `m.get` returns its configured value, which no
+    `await` accepts."""
+    value = configured.value
+    source = render(configured.source) if configured.source is not None else "its configured value"
+    kind = format_type_bare(value, ctx.api.options) if value is not None else "a value"
+    message = (
+        f'"await" raises TypeError at run time: "{render(call)}" returns {source} '
+        f'(configured), a "{kind}", which is not awaitable'
+    )
+    error = ctx.api.fail(message, await_expr, code=errorcodes.MOCK_AWAIT)
+    callee = render(call.callee)
+    hint = (
+        f'"{callee}" is a sync mock: make it an AsyncMock with that return value '
+        f'("{callee} = AsyncMock(return_value=...)"), or do not await its calls'
+    )
+    ctx.api.msg.note(hint, await_expr, code=errorcodes.MOCK_AWAIT, parent_error=error)

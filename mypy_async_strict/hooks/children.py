@@ -16,11 +16,19 @@ from mypy.types import (
 
 from mypy_async_strict.checks import assertions, signatures, spec_attributes
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
+from mypy_async_strict.checks.mock_await import report_configured_await
 from mypy_async_strict.knowledge.certainty import (
     await_of,
     failure_expected,
     judge,
     unsafe_root,
+)
+from mypy_async_strict.knowledge.configured import (
+    Configured,
+    Outcome,
+    awaitable,
+    configured_call,
+    exact_type,
 )
 from mypy_async_strict.knowledge.patch_decorators import (
     injected_mock_type,
@@ -85,8 +93,9 @@ class ChildHooks:
         if not verdict.certain:
             return ctx.default_attr_type
         if verdict.replacement is not None:
+            # Only a mock put in its place is followed (a plain value keeps plain mypy's type).
             replaced = precise_type(ctx.api, self.cache, verdict.replacement)
-            if replaced is None:
+            if replaced is None or verdict.side_effect or mocktypes.decode(replaced) is None:
                 return ctx.default_attr_type
             return settle(ctx.api, self.cache, expr, replaced, ctx.default_attr_type)
         if parent.state.specced:
@@ -155,36 +164,69 @@ class ChildHooks:
         report = not failure_expected(ctx.api, self.cache, call.line)
         if signatures.check_call(ctx, mock, call, report):
             return ctx.default_return_type  # it raises TypeError: no value, no coroutine
-        value = self._return_value(ctx, mock, call)
+        configured = self._configured(ctx, mock, call)
         outcome = call_outcome(mock.state)
         declared = _declared_return(mock.stands_for)
+        if configured is not None and configured.outcome is Outcome.RAISES:
+            return ctx.default_return_type  # nothing after the call runs
+        value = configured.value if configured is not None else None
         if outcome is CallOutcome.COROUTINE:
             # An AsyncMock's call is a coroutine whatever its return value or side effect; what
-            # awaiting it gives is the mock only where the `await` is used in place (stored, a
+            # awaiting it gives is known only where the `await` is used in place (stored, a
             # coroutine's result mixes with real ones: `create_task(...)` into a `Task[None]`).
             awaited: Type = AnyType(TypeOfAny.special_form)
             at = await_of(ctx.api, self.cache, call)
-            if value is not None and _awaits_a_value(declared) and at is not None:
+            exact = configured is not None and configured.source is not None
+            if value is not None and at is not None and (exact or _awaits_a_value(declared)):
                 awaited = settle(ctx.api, self.cache, at, value, awaited)
             coroutine = _coroutine_of(ctx, awaited)
             checked = check_use(ctx.api, self.cache, call, coroutine, declared)
             return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
-        if value is None:
+        if value is None or outcome not in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
             return ctx.default_return_type
-        if outcome in (CallOutcome.RETURN_VALUE, CallOutcome.INSTANCE):
-            checked = check_use(ctx.api, self.cache, call, value, declared)
-            return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
-        return ctx.default_return_type
+        if configured is not None and configured.outcome is Outcome.COROUTINE:
+            value = _coroutine_of(ctx, value)  # a sync mock running an `async def` side effect
+        elif configured is not None and configured.source is not None and self._awaits_plain_value(ctx, call, configured):
+            return AnyType(TypeOfAny.from_error)  # reported: mypy need not add its own error
+        checked = check_use(ctx.api, self.cache, call, value, declared)
+        return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
+
+    def _awaits_plain_value(self, ctx: MethodContext, call: CallExpr, configured: Configured) -> bool:
+        """`await m.get()` where the sync mock `m.get` returns a configured value no `await`
+        accepts (`m.get.return_value = Item()`): `mock-await`, reported at the await."""
+        at = await_of(ctx.api, self.cache, call)
+        value = configured.value
+        if at is None or value is None or mocktypes.decode(value) is not None or awaitable(value) is not False:
+            return False  # a mock value is reported by the await hook itself
+        if not failure_expected(ctx.api, self.cache, at.line):
+            report_configured_await(ctx, at, call, configured)
+        return True
+
+    def _configured(self, ctx: MethodContext, mock: MockType, call: CallExpr) -> Configured | None:
+        """What calling the mock gives (awaited, for an AsyncMock): the configured value when
+        certain, else the model's default child."""
+        verdict = judge(ctx.api, self.cache, call)
+        if not verdict.certain:
+            return None
+        if verdict.replacement is not None:
+            async_mock = call_outcome(mock.state) is CallOutcome.COROUTINE
+            return configured_call(ctx.api, self.cache, verdict.replacement, verdict.side_effect, async_mock)
+        default = self._default_return(ctx, mock)
+        return Configured(Outcome.VALUE, default) if default is not None else None
 
     def _return_value(
         self, ctx: AttributeContext | MethodContext, mock: MockType, expr: Expression
     ) -> Type | None:
-        """What `m()` gives (awaited, for an AsyncMock), or `m.return_value` is, when certain."""
+        """What `m.return_value` is, when certain (a side effect leaves it alone)."""
         verdict = judge(ctx.api, self.cache, expr)
-        if not verdict.certain:
+        if not verdict.certain or verdict.side_effect:
             return None
         if verdict.replacement is not None:
-            return precise_type(ctx.api, self.cache, verdict.replacement)
+            return exact_type(ctx.api, self.cache, verdict.replacement)
+        return self._default_return(ctx, mock)
+
+    def _default_return(self, ctx: AttributeContext | MethodContext, mock: MockType) -> Type | None:
+        """The model's `return_value` child (for an AsyncMock: what awaiting its call gives)."""
         if call_outcome(mock.state) is CallOutcome.INSTANCE:
             item = getattr(get_proper_type(mock.stands_for), "item", None)
             return mocktypes.encode(ctx.api, instance_state(mock.state), item)

@@ -43,8 +43,10 @@ MAX_ALIAS_DEPTH: Final = 8
 @dataclass(frozen=True)
 class Verdict:
     certain: bool
-    # A mock constructor call that certainly sits at the path now (`m.x = AsyncMock()`).
+    # What certainly sits at the path now: a value assigned to it (`m.x = AsyncMock()`,
+    # `m.get.return_value = item`), or what a call's `side_effect` decides (`side_effect`).
     replacement: Expression | None = None
+    side_effect: bool = False
 
 
 UNCERTAIN: Final = Verdict(certain=False)
@@ -217,34 +219,78 @@ def _verdict(
 ) -> Verdict:
     """Certain unless an event that may have run first replaced or exposed the path.
 
+    A replacement that dominates the query (it ran before it on every path) cancels the
+    configuration that came before it; what runs between the two must leave the path alone.
     The assignment target itself (`m.x` in `m.x = ...`, read by mypy for its declared type)
-    sees the value from before the assignment.
+    and the assignment's own value (`m.x.return_value = await m.x() + 1`: the right-hand side
+    runs first) see what was there before the assignment.
     """
     root = query.root
     line = expr.line
     query_blocks = None if nested_query else blocks_at(facts, line)
     if configuration is None:
         configuration = _constructor_configuration(facts, constructor, root)
-    events = _rooted_events(facts) + configuration
-    replacements: dict[int, list[Event]] = {}
-    for event in events:
-        if event.path.root is not root or event.target is expr:
+    effects: list[tuple[Event, str]] = []
+    for event in _rooted_events(facts) + configuration:
+        if event.path.root is not root or event.target is expr or _inside_value(expr, event):
             continue
         if not _applies(event, facts, line, nested_query):
             continue
         if event.kind is EventKind.ESCAPE and harmless_escape is not None and harmless_escape(event):
             continue
         effect = _effect(event, query.segments)
-        if effect == "replaced" and not _dominates(event, line, query_blocks):
-            effect = "uncertain"  # replaced on some paths only (a branch, a loop, a closure)
-        if effect == "uncertain":
-            return UNCERTAIN
-        if effect == "replaced":
-            replacements.setdefault(len(event.path.segments), []).append(event)
-    if len(replacements) > 1 or any(len(at_depth) > 1 for at_depth in replacements.values()):
+        if effect != "none":
+            effects.append((event, effect))
+    dominating = [e for e, effect in effects if effect == "replaced" and _dominates(e, line, query_blocks)]
+    cut = max(dominating, key=_run_order, default=None)
+    in_effect: list[Event] = []
+    for event, effect in effects:
+        if cut is not None and event is not cut and _cancelled_by(event, cut, facts, line):
+            continue
+        if effect == "uncertain" or (effect == "replaced" and event not in dominating):
+            return UNCERTAIN  # replaced on some paths only (a branch, a loop, a closure), or unknown
+        in_effect.append(event)
+    by_depth: dict[int, list[Event]] = {}
+    for event in in_effect:
+        by_depth.setdefault(len(event.path.segments), []).append(event)
+    if len(by_depth) > 1 or any(len(at_depth) > 1 for at_depth in by_depth.values()):
         return UNCERTAIN  # which replacement is in place depends on the order they ran in
-    exact = replacements.get(len(query.segments))
-    return Verdict(certain=True, replacement=exact[0].value if exact else None)
+    exact = by_depth.get(len(query.segments))
+    if not exact:
+        return Verdict(certain=True)
+    return Verdict(certain=True, replacement=exact[0].value, side_effect=exact[0].side_effect)
+
+
+def _run_order(event: Event) -> tuple[bool, int]:
+    """Constructor keywords run first; then straight-line code in line order."""
+    return (not event.definition, event.line)
+
+
+def _cancelled_by(event: Event, cut: Event, facts: ScopeFacts, line: int) -> bool:
+    """Whether `event` (a configuration) certainly ran before the dominating replacement `cut`
+    and so no longer matters.  Escapes are never cancelled: code that kept the mock may run
+    again after the replacement."""
+    if event.kind is EventKind.ESCAPE or event.nested:
+        return False
+    if event.definition:
+        return not cut.definition or event.line < cut.line
+    if cut.definition or event.line >= cut.line:
+        return False
+    return not _in_same_loop(facts, event.line, cut.line) and not _in_same_loop(facts, event.line, line)
+
+
+def _inside_value(expr: Expression, event: Event) -> bool:
+    """Whether `expr` is part of the value the event assigns (evaluated before the store)."""
+    value = event.value
+    if value is None or event.kind is not EventKind.REPLACE or event.definition:
+        return False
+    return _span(value) [0] <= _span(expr)[0] and _span(expr)[1] <= _span(value)[1]
+
+
+def _span(expr: Expression) -> tuple[tuple[int, int], tuple[int, int]]:
+    end_line = expr.end_line if expr.end_line is not None else expr.line
+    end_column = expr.end_column if expr.end_column is not None else expr.column
+    return (expr.line, expr.column), (end_line, end_column)
 
 
 def _rooted_events(facts: ScopeFacts) -> list[Event]:
@@ -268,9 +314,7 @@ def _constructor_configuration(facts: ScopeFacts, constructor: CallExpr, root: o
 
 def _rooted(event: Event, facts: ScopeFacts) -> Event:
     path = _expand(event.path, facts)
-    if path == event.path:
-        return event
-    return Event(event.kind, path, event.line, event.nested, event.value, event.target)
+    return event if path == event.path else replace(event, path=path)
 
 
 def _replacement_configuration(events: list[Event]) -> list[Event]:
@@ -318,9 +362,11 @@ def _effect(event: Event, query: tuple[str, ...]) -> str:
     strictly_above = len(at) < len(query)
     if event.kind is EventKind.ESCAPE or event.kind is EventKind.SUBTREE:
         return "uncertain" if strictly_above else "none"
-    if event.value is not None and is_mock_constructor(event.value):
-        return "replaced"
-    return "uncertain"
+    if event.value is None:
+        return "uncertain"
+    if is_mock_constructor(event.value) and not event.side_effect:
+        return "replaced"  # a fresh mock: what lies below it is its own default
+    return "replaced" if not strictly_above else "uncertain"  # a value: hooks judge its type
 
 
 def protocol_configured(

@@ -148,6 +148,7 @@ class Event:
     blocks: tuple[int, ...] = ()  # ids of the blocks enclosing the event, outermost first
     definition: bool = False  # a keyword of the constructor that made the mock: always in effect
     into: CallExpr | None = None  # ESCAPE as an argument: the call it is passed to
+    side_effect: bool = False  # a REPLACE of a call's result through `side_effect`
 
 
 @dataclass(frozen=True)
@@ -357,10 +358,11 @@ def _keyword_events(name: str, value: Expression, at: Path, line: int) -> list[E
     if name == "return_value":
         return [Event(EventKind.REPLACE, at.extend(CALL), line, nested=False, value=value)]
     if name == "side_effect":
-        return [Event(EventKind.REPLACE, at.extend(CALL), line, nested=False)]
+        return [Event(EventKind.REPLACE, at.extend(CALL), line, nested=False, value=value, side_effect=True)]
     segments = tuple(CALL if part == "return_value" else part for part in name.split("."))
     if segments and segments[-1] == "side_effect":
-        return [Event(EventKind.REPLACE, at.extend(*segments[:-1], CALL), line, nested=False)]
+        path = at.extend(*segments[:-1], CALL)
+        return [Event(EventKind.REPLACE, path, line, nested=False, value=value, side_effect=True)]
     return [Event(EventKind.REPLACE, at.extend(*segments), line, nested=False, value=value)]
 
 
@@ -574,7 +576,8 @@ class _ScopeScanner:
                 self.facts.foreign_configuration = True
             return
         if path.segments and path.segments[-1] == "side_effect":
-            self._event(EventKind.REPLACE, Path(path.root, path.segments[:-1] + (CALL,)), lvalue)
+            calls = Path(path.root, path.segments[:-1] + (CALL,))
+            self._event(EventKind.REPLACE, calls, lvalue, value, target=lvalue, side_effect=True)
         else:
             self._event(EventKind.REPLACE, path, lvalue, value, target=lvalue)
 
@@ -621,7 +624,13 @@ class _ScopeScanner:
             return
         if isinstance(call.callee, MemberExpr) and call.callee.name in fullnames.CONFIGURING_METHODS:
             target = path_of(call.callee.expr)
-            if target is not None:
+            if target is not None and call.callee.name == "configure_mock":
+                # Read like constructor keywords: `configure_mock(**{"get.return_value": v})`.
+                for event in _keyword_configuration(call, target, call.line):
+                    self.facts.events.append(
+                        replace(event, nested=self.depth > 0, blocks=tuple(self.blocks), target=call)
+                    )
+            elif target is not None:
                 self._event(EventKind.SUBTREE, target, call, target=call)
             elif call.callee.name == "configure_mock":
                 self.facts.foreign_configuration = True
@@ -643,9 +652,13 @@ class _ScopeScanner:
         where: Context,
         value: Expression | None = None,
         target: Expression | None = None,
+        side_effect: bool = False,
     ) -> None:
         self.facts.events.append(
-            Event(kind, path, where.line, self.depth > 0, value, target, tuple(self.blocks))
+            Event(
+                kind, path, where.line, self.depth > 0, value, target, tuple(self.blocks),
+                side_effect=side_effect,
+            )
         )
 
     def _loop(self, stmt: ForStmt | WhileStmt) -> None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Callable, Final, TypeVar, Union
 
-from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr, MypyFile, NameExpr, Var
+from mypy.nodes import (
+    AwaitExpr,
+    CallExpr,
+    Expression,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Var,
+)
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
 from mypy.types import Instance, Type, get_proper_type
 
