@@ -26,6 +26,7 @@ from mypy.types import (
     AnyType,
     CallableType,
     Instance,
+    Overloaded,
     ProperType,
     Type,
     TypeOfAny,
@@ -143,6 +144,8 @@ def _awaited_result_is_plain(stands_for: ProperType) -> bool:
     """Nothing says that what the real function's await gives is itself awaitable."""
     if isinstance(stands_for, AnyType):
         return True  # unspecced: a coroutine as the result of an await is no one's intent
+    if isinstance(stands_for, Overloaded):
+        return all(_awaited_result_is_plain(item) for item in stands_for.items)
     if not isinstance(stands_for, CallableType):
         return False
     ret = get_proper_type(stands_for.ret_type)

@@ -25,6 +25,7 @@ from mypy.types import (
     ProperType,
     TypeOfAny,
     TypeType,
+    UnionType,
     get_proper_type,
 )
 
@@ -279,12 +280,20 @@ def _could_be_overridden_async(info: TypeInfo, name: str, instance: Instance) ->
 
 def returns_plain_value(member_type: ProperType | None) -> bool:
     """Whether a function's declared return type is one no awaitable fits (`None`, `int`, a
-    class that is not Awaitable): then an `async def` cannot stand in for it."""
+    class that is not Awaitable, a union or the overloads of such): then an `async def` cannot
+    stand in for it."""
+    if isinstance(member_type, Overloaded):
+        return all(returns_plain_value(item) for item in member_type.items)
     if not isinstance(member_type, CallableType):
         return False
-    ret = get_proper_type(member_type.ret_type)
+    return _plain_value(get_proper_type(member_type.ret_type))
+
+
+def _plain_value(ret: ProperType) -> bool:
     if isinstance(ret, NoneType):
         return True
+    if isinstance(ret, UnionType):
+        return all(_plain_value(get_proper_type(item)) for item in ret.items)
     if isinstance(ret, Instance):
         info = ret.type
         return not (
