@@ -68,7 +68,7 @@ class PluginCheckSuite(DataSuite):
             Path("main").write_text(source)
         try:
             result = build.build(
-                sources=[BuildSource("main", "__main__", None if step else source)],
+                sources=[BuildSource("main", "__main__", None if step else source), *_file_sources(testcase)],
                 options=options,
                 alt_lib_path=test_temp_dir,
                 worker_env=worker_env,
@@ -85,6 +85,18 @@ class PluginCheckSuite(DataSuite):
         if options.num_workers:
             actual, expected = remove_typevar_ids(actual), remove_typevar_ids(expected)
         assert_string_arrays_equal(expected, actual, f"{testcase.file}:{testcase.line} step {step}")
+
+
+def _file_sources(testcase: DataDrivenTestCase) -> list[BuildSource]:
+    """The case's `[file]` modules, checked as sources, as a project's own modules are (mypy
+    reads the bodies of modules it only follows lazily)."""
+    sources = []
+    for path, _ in testcase.files:
+        if path.endswith(".py") and path != "main":
+            relative = os.path.relpath(path, test_temp_dir)
+            module = relative[: -len(".py")].replace(os.sep, ".").removesuffix(".__init__")
+            sources.append(BuildSource(path, module, None))
+    return sources
 
 
 def _session_cache_dir(testcase: DataDrivenTestCase, step: int) -> Path:

@@ -17,14 +17,13 @@ from __future__ import annotations
 import enum
 from typing import Final, Union
 
-from mypy.nodes import CallExpr, Expression, MemberExpr, MypyFile, Var
+from mypy.nodes import CallExpr, Expression, MemberExpr, Var
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import ProperType, Type
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.knowledge import patches
-from mypy_async_strict.knowledge.appcode import passes_to_application
-from mypy_async_strict.knowledge.certainty import reconfigured_after
+from mypy_async_strict.knowledge.certainty import handoffs_of, reconfigured_after
 from mypy_async_strict.knowledge.provenance import (
     CALL,
     EventKind,
@@ -207,13 +206,12 @@ def bound_name_reconfigured(
     if holds_patcher:
         return True
     var = bound[0]
-    module = scopes[-1]
-    current = module.fullname if isinstance(module, MypyFile) else ""
+    calls = handoffs_of(ctx.api, cache, Path(var, (CALL,)))
     for event in facts.events:
         if event.path.root is not var:
             continue
         if event.path.segments[:1] == (CALL,) or not event.path.segments:
-            if event.kind is not EventKind.ESCAPE or not passes_to_application(ctx.api, event.into, current):
+            if event.kind is not EventKind.ESCAPE or not calls(event):
                 return True
         if event.kind is EventKind.SUBTREE:
             return True

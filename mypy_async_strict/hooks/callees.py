@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from mypy.nodes import (
+    CallExpr,
     Context,
     Decorator,
     FuncDef,
@@ -22,11 +23,12 @@ from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, 
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Overloaded, Type, get_proper_type
 
+from mypy_async_strict.checks.handoff_uses import check_handoff_uses
 from mypy_async_strict.checks.misuse import check_use, shape_of
 from mypy_async_strict.checks.returns import check_coroutine_return
 from mypy_async_strict.knowledge.certainty import patched_here
 from mypy_async_strict.knowledge.provenance import ScanCache
-from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.safety import degrade_to, quietly
 
 FunctionHook = Callable[[FunctionContext], Type]
 MethodHook = Callable[[MethodContext], Type]
@@ -85,6 +87,8 @@ class CallHooks:
             return patched_here(api, self._cache, call)
 
         check_coroutine_return(api, self._cache, call, result, unless=patched)
+        if isinstance(call, CallExpr) and not patched():
+            quietly(lambda: check_handoff_uses(api, self._cache, call))
         return check_use(api, self._cache, call, result, unless=patched)
 
     def _lookup(self, fullname: str) -> SymbolNode | None:
@@ -95,6 +99,8 @@ class CallHooks:
         return symbol.node if symbol is not None else None
 
     def _returns_async_sided(self, node: SymbolNode | None) -> bool:
+        if isinstance(node, FuncDef) and node.is_coroutine and node.type is None:
+            return True  # an unannotated `async def`: its calls are coroutines all the same
         if isinstance(node, TypeInfo):
             return shape_of(Instance(node, [])) is not None
         callable_type = _declared_type(node)

@@ -19,8 +19,11 @@ from mypy.nodes import (
 )
 from mypy.plugin import CheckerPluginInterface
 
-from mypy_async_strict import fullnames
-from mypy_async_strict.knowledge.appcode import passes_to_application
+from mypy_async_strict.knowledge.handoffs import (
+    harmless,
+    held_argument,
+    stored_attributes,
+)
 from mypy_async_strict.knowledge.patch_decorators import injected_patch
 from mypy_async_strict.knowledge.provenance import (
     Event,
@@ -60,7 +63,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     scopes = scopes_of(api)
     if not scopes:
         return UNCERTAIN
-    located = _locate(path, scopes, cache)
+    located = _locate(path, scopes, cache, api)
     if located is None:
         return UNCERTAIN
     facts, root_value, path = located
@@ -73,8 +76,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
             return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
         root_value, extra = fixture
     nested_query = scopes[0] is not facts.scope
-    application = _application_escapes(api, cache, scopes, expr)
-    return _verdict(api, facts, root_value, path, expr, nested_query, application, extra)
+    return _verdict(api, cache, facts, root_value, path, expr, nested_query, handoffs_of(api, cache, path), extra)
 
 
 def _fixture(
@@ -104,7 +106,7 @@ def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Exp
     scopes = scopes_of(api)
     if path is None or len(path.segments) != 1 or not scopes:
         return None
-    located = _locate(path, scopes, cache)
+    located = _locate(path, scopes, cache, api)
     if located is None or located[1] is not None:
         return None
     facts, _, path = located
@@ -112,48 +114,25 @@ def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Exp
     return fixture[0] if fixture is not None else None
 
 
-def _application_escapes(
-    api: CheckerPluginInterface, cache: ScanCache, scopes: list[Scope], expr: Expression
-) -> Callable[[Event], bool] | None:
-    """For an assertion (`m.x.assert_awaited_once()`, or the `m.x` it is read from): which
-    escapes only hand the mock to application code, which uses it but cannot put another mock
-    in its attributes' place (see appcode.py).  Other queries count every escape."""
-    is_assertion = isinstance(expr, MemberExpr) and expr.name.startswith(fullnames.ASSERTION_PREFIXES)
-    facts = cache.facts(scopes[0])
-    if not is_assertion and id(expr) not in facts.asserted:
-        return None
-    module = scopes[-1]
-    if not isinstance(module, MypyFile):
-        return None
-    if not _only_mocks_configured(api, facts, module.fullname):
-        return None
-    return lambda event: passes_to_application(api, event.into, module.fullname)
+def handoffs_of(api: CheckerPluginInterface, cache: ScanCache, query: Path) -> Callable[[Event], bool]:
+    """Which escapes of the query's root only hand it to code that leaves the queried path
+    alone (see handoffs.py)."""
 
-
-def _only_mocks_configured(api: CheckerPluginInterface, facts: ScopeFacts, current: str) -> bool:
-    """Whether the function configures nothing but the mocks it built, and hands nothing to
-    code other than the application: then a mock inside an application object (`svc.session`)
-    cannot be reached and reconfigured (`svc.session.add = AsyncMock()`) on the way."""
-    if facts.foreign_configuration:
-        return False
-    for event in facts.events:
-        root = event.path.root
-        if isinstance(root, Var) and root.fullname.startswith("builtins."):
-            continue  # `instance=True`
-        if event.kind is EventKind.ESCAPE:
-            if not passes_to_application(api, event.into, current):
-                return False
-            continue
-        values = facts.definitions.get(root) if isinstance(root, Var) else None
-        if isinstance(root, Var) and not (values and len(values) == 1 and values[0] is not None and is_mock_constructor(values[0])):
+    def harmless_escape(event: Event) -> bool:
+        if event.into is None or event.target is None or not isinstance(event.target, Expression):
             return False
-    return True
+        below = event.via + query.segments[len(event.path.segments) :]
+        return harmless(api, cache, event.into, event.target, below)
+
+    return harmless_escape
 
 
 def _locate(
-    path: Path, scopes: list[Scope], cache: ScanCache
+    path: Path, scopes: list[Scope], cache: ScanCache, api: CheckerPluginInterface | None = None
 ) -> tuple[ScopeFacts, CallExpr | None, Path] | None:
-    """The scope that defines the path's root, the constructor that built it, the full path."""
+    """The scope that defines the path's root, the constructor that built it, the full path.
+    An object that holds a mock (`svc = UserService(session)`: `svc.session`) is followed to
+    the mock it holds."""
     for _ in range(MAX_ALIAS_DEPTH):
         if isinstance(path.root, CallExpr):
             return cache.facts(scopes[0]), path.root, path
@@ -171,6 +150,12 @@ def _locate(
             assert isinstance(value, CallExpr)
             return facts, value, path
         aliased = path_of(value)
+        if aliased is None and api is not None and path.segments and isinstance(value, CallExpr):
+            held = held_argument(api, cache, value, path.segments[0])
+            held_path = path_of(held) if held is not None else None
+            if held_path is not None:
+                path = held_path.extend(*path.segments[1:])
+                continue
         if aliased is None:
             return facts, None, path
         path = aliased.extend(*path.segments)
@@ -209,6 +194,7 @@ def _expand(path: Path, facts: ScopeFacts) -> Path:
 
 def _verdict(
     api: CheckerPluginInterface,
+    cache: ScanCache,
     facts: ScopeFacts,
     constructor: CallExpr,
     query: Path,
@@ -231,7 +217,7 @@ def _verdict(
     if configuration is None:
         configuration = _constructor_configuration(facts, constructor, root)
     effects: list[tuple[Event, str]] = []
-    for event in _rooted_events(facts) + configuration:
+    for event in _rooted_events(facts) + configuration + _holder_events(api, cache, facts, root, harmless_escape):
         if event.path.root is not root or event.target is expr or _inside_value(expr, event):
             continue
         if not _applies(event, facts, line, nested_query):
@@ -259,6 +245,43 @@ def _verdict(
     if not exact:
         return Verdict(certain=True)
     return Verdict(certain=True, replacement=exact[0].value, side_effect=exact[0].side_effect)
+
+
+def _holder_events(
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    facts: ScopeFacts,
+    root: object,
+    harmless_escape: Callable[[Event], bool] | None,
+) -> list[Event]:
+    """What the test does to the mock through an object holding it (`svc = UserService(m)`):
+    `svc.m.x = ...` is `m.x = ...`; `svc` handed to code is `m` handed along with it (harmless
+    when that code leaves `svc.m` alone)."""
+    events: list[Event] = []
+    for var, values in facts.definitions.items():
+        value = values[0] if len(values) == 1 else None
+        if not isinstance(value, CallExpr) or is_mock_constructor(value) or not isinstance(var, Var):
+            continue
+        for attribute in stored_attributes(api, cache, value):
+            held = held_argument(api, cache, value, attribute)
+            found = path_of(held) if held is not None else None
+            held_path = _expand(found, facts) if found is not None else None
+            if held_path is None or held_path.root is not root:
+                continue
+            for event in _rooted_events(facts):
+                if event.path.root is not var:
+                    continue
+                segments = event.path.segments
+                if segments[:1] == (attribute,):
+                    if event.kind is EventKind.REPLACE and len(segments) == 1:
+                        continue  # `svc.m = other` rebinds the holder's attribute: `m` is untouched
+                    events.append(replace(event, path=held_path.extend(*segments[1:])))
+                elif not segments and event.kind is not EventKind.REPLACE:
+                    through = replace(event, path=held_path, via=(attribute,))
+                    if event.kind is EventKind.ESCAPE and harmless_escape is not None and harmless_escape(through):
+                        continue
+                    events.append(replace(through, kind=EventKind.SUBTREE))
+    return events
 
 
 def _run_order(event: Event) -> tuple[bool, int]:
@@ -377,7 +400,7 @@ def protocol_configured(
     scopes = scopes_of(api)
     if path is None or not scopes:
         return False  # a fresh mock built in place: nothing configured it
-    located = _locate(path, scopes, cache)
+    located = _locate(path, scopes, cache, api)
     if located is None:
         return True
     facts, constructor, path = located
@@ -385,7 +408,7 @@ def protocol_configured(
         return True
     nested_query = scopes[0] is not facts.scope
     for method in methods:
-        verdict = _verdict(api, facts, constructor, path.extend(method), expr, nested_query)
+        verdict = _verdict(api, cache, facts, constructor, path.extend(method), expr, nested_query)
         if not verdict.certain or verdict.replacement is not None:
             return True
     return False
@@ -400,7 +423,7 @@ def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
     scopes = scopes_of(api)
     if path is None or not scopes:
         return True
-    located = _locate(path, scopes, cache)
+    located = _locate(path, scopes, cache, api)
     if located is None:
         return True
     facts, constructor, path = located
@@ -441,14 +464,12 @@ def reconfigured_after(
     scopes = scopes_of(api)
     if path is None or not scopes:
         return True
-    located = _locate(path, scopes, cache)
+    located = _locate(path, scopes, cache, api)
     if located is None or located[1] is None:
         return True
     facts, _, path = located
     if facts.foreign_configuration or cache.facts(scopes[0]).foreign_configuration:
         return True
-    module = scopes[-1]
-    current = module.fullname if isinstance(module, MypyFile) else ""
     for event in _rooted_events(facts):
         if event.path.root is not path.root or event.target is target:
             continue
@@ -461,7 +482,7 @@ def reconfigured_after(
             continue  # a sibling path
         if event.kind is EventKind.SUBTREE:
             return True  # `configure_mock`/`setattr` above the path may reach it
-        if event.kind is EventKind.ESCAPE and not passes_to_application(api, event.into, current):
+        if event.kind is EventKind.ESCAPE and not handoffs_of(api, cache, path)(event):
             return True  # a helper, a fixture's caller, ... may configure it
     return False
 

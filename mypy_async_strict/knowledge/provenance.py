@@ -67,6 +67,8 @@ from mypy.types import Type
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.knowledge.positions import PositionRecorder
+from mypy_async_strict.knowledge.summaries import SummaryIndex
+from mypy_async_strict.knowledge.syntax import layout
 
 CALL: Final = "()"
 Root = Union[Var, CallExpr]
@@ -149,6 +151,8 @@ class Event:
     definition: bool = False  # a keyword of the constructor that made the mock: always in effect
     into: CallExpr | None = None  # ESCAPE as an argument: the call it is passed to
     side_effect: bool = False  # a REPLACE of a call's result through `side_effect`
+    # An ESCAPE of an object holding the mock at this attribute path (`svc` for `svc.session`).
+    via: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -377,19 +381,6 @@ def _unpacked_keyword_events(arg: Expression, at: Path, line: int) -> list[Event
     return events
 
 
-# Attributes that hold a node's syntactic children, across mypy's statement and expression
-# classes.  (mypy's own traversers are compiled and cannot be subclassed from a plugin.)
-CHILD_ATTRIBUTES: Final = (
-    "defs", "body", "else_body", "finally_body", "handlers", "types", "vars",
-    "expr", "exprs", "lvalues", "rvalue", "lvalue", "index", "target", "items", "args",
-    "callee", "left", "right", "operands", "base", "value", "key", "begin_index",
-    "end_index", "stride", "cond", "if_expr", "else_expr", "sequences", "condlists",
-    "generator", "indices", "decorators", "func", "impl", "subject", "patterns", "guards",
-    "bodies", "base_type_exprs", "keywords", "msg", "from_expr", "initializer", "arguments",
-    "type_args",
-)
-
-
 class _ScopeScanner:
     """Collects definitions, configuring events and escapes in one scope."""
 
@@ -429,11 +420,7 @@ class _ScopeScanner:
         self.depth -= nested
 
     def _layout(self, node_class: type) -> tuple[str, ...]:
-        layout = self.layouts.get(node_class)
-        if layout is None:
-            layout = tuple(a for a in CHILD_ATTRIBUTES if hasattr(node_class, a))
-            self.layouts[node_class] = layout
-        return layout
+        return layout(self.layouts, node_class)
 
     def _enters_nested_scope(self, node: Node) -> bool:
         if isinstance(node, (FuncItem, ClassDef)):
@@ -761,6 +748,7 @@ class ScanCache:
         # the plugin gave it).  Module-wide, so that a test method sees what its set-up built;
         # the expression is kept to rule out a reused id.
         self._precise: OrderedDict[int, dict[int, tuple[Expression, Type]]] = OrderedDict()
+        self.summaries = SummaryIndex()  # what functions do with their parameters
 
     def remember(self, module: MypyFile, expr: Expression, typ: Type) -> None:
         """Record the precise type of `expr`, also where the expression got a plain one."""

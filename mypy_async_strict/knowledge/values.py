@@ -25,9 +25,11 @@ from mypy.types import Instance, Type, get_proper_type
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.knowledge.certainty import fixture_constructor
+from mypy_async_strict.knowledge.handoffs import held_argument
 from mypy_async_strict.knowledge.provenance import (
     ScanCache,
     configuring_call,
+    is_mock_constructor,
     is_patch_call,
     scopes_of,
 )
@@ -85,7 +87,7 @@ def known_mock(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) 
             return mock
         if isinstance(expr, AwaitExpr):
             return awaited_mock(api, cache, expr.expr)
-        following = _definition(api, cache, expr)
+        following = definition(api, cache, expr)
         if following is None:
             return None
         expr = following
@@ -108,13 +110,15 @@ def _unwrap_patcher(typ: Type | None) -> Type | None:
     return typ
 
 
-def _definition(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Expression | None:
-    """The expression whose value `expr` certainly has (one step)."""
+def definition(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Expression | None:
+    """The expression whose value `expr` certainly has (one step): a local bound once, the
+    mock `patch(...).start()` starts, a set-up's `self.x`, what a holder keeps (`svc.db`)."""
     if isinstance(expr, CallExpr) and isinstance(expr.callee, MemberExpr) and expr.callee.name == "start":
         patch = configuring_call(expr)
         return patch if patch is not expr and is_patch_call(patch) else None
     if isinstance(expr, MemberExpr):
-        return fixture_constructor(api, cache, expr)
+        held = _held(api, cache, expr)
+        return held if held is not None else fixture_constructor(api, cache, expr)
     if not isinstance(expr, NameExpr) or not isinstance(expr.node, Var):
         return None
     for scope in scopes_of(api):
@@ -122,3 +126,11 @@ def _definition(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
         if values is not None:
             return values[0] if len(values) == 1 else None
     return None
+
+
+def _held(api: CheckerPluginInterface, cache: ScanCache, expr: MemberExpr) -> Expression | None:
+    """`svc.session` where `svc = UserService(session)` keeps its argument there (handoffs.py)."""
+    holder = definition(api, cache, expr.expr) if isinstance(expr.expr, NameExpr) else None
+    if not isinstance(holder, CallExpr) or is_mock_constructor(holder):
+        return None
+    return held_argument(api, cache, holder, expr.name)

@@ -31,7 +31,6 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     NameExpr,
-    Node,
     OverloadedFuncDef,
     PassStmt,
     StrExpr,
@@ -40,11 +39,12 @@ from mypy.nodes import (
 )
 from mypy.plugin import ClassDefContext
 
-from mypy_async_strict.knowledge.provenance import CHILD_ATTRIBUTES
+from mypy_async_strict.knowledge.summaries import METHODS_KEY, method_summaries
+from mypy_async_strict.knowledge.syntax import Layouts
+from mypy_async_strict.knowledge.syntax import walk as _walk
 from mypy_async_strict.render import dotted_name
 
 METADATA_KEY: Final = "mypy_async_strict"
-Layouts = dict[type, tuple[str, ...]]
 ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
 ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
 
@@ -121,6 +121,8 @@ class ClassFactsRecorder:
             "dynamic": dynamic,
             "stored": sorted(stored),
             "on_instances": sorted(_self_stores(defn, self._layouts)),
+            # What each method does with its parameters (hand-offs: knowledge/handoffs.py).
+            METHODS_KEY: method_summaries(defn, self._layouts),
         }
 
     def _stores(self, module: MypyFile) -> dict[str, set[str]]:
@@ -247,29 +249,3 @@ def _names(expr: Expression, name: str) -> bool:
 
 def _is_setattr(call: CallExpr) -> bool:
     return isinstance(call.callee, NameExpr) and call.callee.name == "setattr" and len(call.args) >= 2
-
-
-def _walk(nodes: Sequence[object], layouts: Layouts, stop_at_functions: bool = False) -> list[Node]:
-    """Every node below `nodes`, depth first (syntax only); with `stop_at_functions`, functions
-    and `for` loops are returned but not entered (the caller walks them with their names)."""
-    found: list[Node] = []
-    pending: list[object] = list(nodes)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (list, tuple)):
-            pending.extend(node)
-            continue
-        if not isinstance(node, Node):
-            continue
-        found.append(node)
-        if stop_at_functions and isinstance(node, (FuncItem, ForStmt)):
-            continue
-        layout = layouts.get(type(node))
-        if layout is None:
-            layout = tuple(a for a in CHILD_ATTRIBUTES if hasattr(type(node), a))
-            layouts[type(node)] = layout
-        for attribute in layout:
-            child = getattr(node, attribute)
-            if child is not None and not isinstance(child, (str, int, float)):
-                pending.append(child)
-    return found

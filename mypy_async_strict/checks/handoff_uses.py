@@ -1,0 +1,251 @@
+"""A mock handed to code that certainly awaits (enters, iterates) what the mock cannot give.
+
+`db = MagicMock()` handed to `UserService(db)`, whose `get` awaits `self.db.execute(...)` on
+every path from its entry: `await svc.get(1)` raises TypeError inside the service, because an
+unspecced MagicMock's `execute(...)` returns a MagicMock.  The fix goes in the test, so the
+error is reported on the test's line that runs the code (`await svc.get(1)`), naming the mock,
+the member and where the callee uses it.  Only uses the callee's summary marks as certain are
+considered, and only where the test awaits the call (a coroutine never awaited runs nothing).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Final
+
+from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr, RefExpr, TypeInfo
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import AnyType, Type, TypeOfAny
+
+from mypy_async_strict import errorcodes
+from mypy_async_strict.knowledge.certainty import await_of, failure_expected, judge
+from mypy_async_strict.knowledge.configured import Outcome as Configured
+from mypy_async_strict.knowledge.configured import awaitable, configured_call
+from mypy_async_strict.knowledge.handoffs import held_argument, resolve_function
+from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.knowledge.summaries import CALL, Summary, Use
+from mypy_async_strict.knowledge.values import definition, known_mock, precise_type
+from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.mocktypes import MockType
+from mypy_async_strict.model.rules import (
+    CallOutcome,
+    Member,
+    Protocol,
+    SpecMode,
+    call_outcome,
+    child_state,
+    instance_state,
+    return_value_state,
+    supports_protocol,
+)
+from mypy_async_strict.render import article, render
+from mypy_async_strict.specs.classsource import ModuleClassSource
+from mypy_async_strict.specs.members import lookup_member
+
+ANY: Final = AnyType(TypeOfAny.special_form)
+PROTOCOLS: Final = {
+    "with": Protocol.WITH,
+    "async with": Protocol.ASYNC_WITH,
+    "for": Protocol.FOR,
+    "async for": Protocol.ASYNC_FOR,
+}
+
+
+class Found(enum.Enum):
+    MOCK = "mock"  # a mock object (never awaitable)
+    COROUTINE = "coroutine"  # an AsyncMock's call: awaitable, and nothing else
+    VALUE = "value"  # a configured value of a known type
+
+
+@dataclass(frozen=True)
+class Reached:
+    found: Found
+    mock: MockType | None = None
+    value: Type | None = None
+
+
+def check_handoff_uses(api: CheckerPluginInterface, cache: ScanCache, call: CallExpr) -> None:
+    """Report `await f(mock)` / `await svc.method()` when the callee certainly fails on the
+    mock it was handed."""
+    at = await_of(api, cache, call)
+    if at is None or failure_expected(api, cache, call.line):
+        return
+    resolved = resolve_function(api, cache, call)
+    if resolved is None:
+        return
+    function, summary, bound = resolved
+    for use in summary.uses:
+        if not use.certain or len(use.path) < 2:
+            continue
+        start = _argument(api, cache, call, summary, bound, use.path)
+        if start is None:
+            continue
+        argument, rest = start
+        reached = _reach(api, cache, argument, rest, at.line)
+        problem = _problem(use, reached) if reached is not None else None
+        if problem is not None:
+            _report(api, at, call, function, use, argument, rest, problem)
+            return  # the first failing use is where the callee stops
+
+
+def _argument(
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    call: CallExpr,
+    summary: Summary,
+    bound: bool,
+    path: tuple[str, ...],
+) -> tuple[Expression, tuple[str, ...]] | None:
+    """The test's expression the use starts from, and the rest of the path below it."""
+    params = summary.params[1:] if bound else summary.params
+    root, rest = path[0], path[1:]
+    if bound and summary.params and root == summary.params[0]:
+        receiver = call.callee.expr if isinstance(call.callee, MemberExpr) else None
+        construction = _construction(api, cache, receiver)
+        if construction is None or not rest:
+            return None
+        held = held_argument(api, cache, construction, rest[0])
+        return (held, rest[1:]) if held is not None else None
+    if root not in params:
+        return None
+    index = params.index(root)
+    positional = [arg for arg, kind in zip(call.args, call.arg_kinds) if kind.is_positional()]
+    if index < len(positional) and all(kind.is_positional() or kind.is_named() for kind in call.arg_kinds):
+        return positional[index], rest
+    for arg, name in zip(call.args, call.arg_names):
+        if name == root:
+            return arg, rest
+    return None
+
+
+def _construction(api: CheckerPluginInterface, cache: ScanCache, receiver: Expression | None) -> CallExpr | None:
+    """`svc` bound once to `UserService(...)` in the test."""
+    value = definition(api, cache, receiver) if isinstance(receiver, NameExpr) else None
+    if not isinstance(value, CallExpr) or not isinstance(value.callee, RefExpr):
+        return None
+    return value if isinstance(value.callee.node, TypeInfo) else None
+
+
+def _reach(
+    api: CheckerPluginInterface, cache: ScanCache, start: Expression, segments: tuple[str, ...], line: int
+) -> Reached | None:
+    """What sits at `start.<segments>` when the callee runs (at the test's `line`), when the
+    plugin is certain of it."""
+    mock = known_mock(api, cache, start)
+    if mock is None:
+        return None
+    expr: Expression = start
+    for segment in segments:
+        expr = _synthetic(expr, segment, line)
+        verdict = judge(api, cache, expr)
+        if not verdict.certain:
+            return None
+        if verdict.replacement is not None:
+            if segment != CALL:
+                replaced_type = precise_type(api, cache, verdict.replacement)
+                replaced = mocktypes.decode(replaced_type) if replaced_type is not None else None
+                if replaced is None:
+                    return None
+                mock = replaced
+                continue
+            async_mock = call_outcome(mock.state) is CallOutcome.COROUTINE
+            configured = configured_call(api, cache, verdict.replacement, verdict.side_effect, async_mock)
+            if configured is None or configured.outcome is Configured.RAISES:
+                return None
+            if async_mock or configured.outcome is Configured.COROUTINE:
+                return Reached(Found.COROUTINE)
+            decoded = mocktypes.decode(configured.value) if configured.value is not None else None
+            if decoded is None:
+                return Reached(Found.VALUE, value=configured.value)
+            mock = decoded
+            continue
+        following = _default_step(api, mock, segment)
+        if following is None:
+            return None
+        if isinstance(following, Found):
+            return Reached(following)
+        mock = following
+    return Reached(Found.MOCK, mock=mock)
+
+
+def _default_step(api: CheckerPluginInterface, mock: MockType, segment: str) -> MockType | Found | None:
+    """The model's answer for one step below an unconfigured mock."""
+    if segment == CALL:
+        outcome = call_outcome(mock.state)
+        if outcome is CallOutcome.COROUTINE:
+            return Found.COROUTINE
+        if outcome is CallOutcome.RETURN_VALUE:
+            return MockType(return_value_state(mock.state), ANY)
+        if outcome is CallOutcome.INSTANCE:
+            item = getattr(mock.stands_for, "item", ANY)
+            return MockType(instance_state(mock.state), item)
+        return None
+    if segment.startswith("__") or segment.startswith("["):
+        return None
+    if mock.state.specced:
+        member = lookup_member(mock.state, mock.stands_for, segment, ModuleClassSource(api))
+        if member.nature in (Member.MISSING, Member.UNKNOWN):
+            return None
+        state = child_state(mock.state, member.nature)
+        return MockType(state, member.typ) if state is not None else None
+    state = child_state(mock.state, Member.DATA)
+    return MockType(state, ANY) if state is not None else None
+
+
+def _synthetic(base: Expression, segment: str, line: int) -> Expression:
+    """`base.segment` or `base()`, placed at the test's line (a query, not real code)."""
+    expr: Expression = CallExpr(base, [], [], []) if segment == CALL else MemberExpr(base, segment)
+    expr.set_line(line, column=-1)
+    return expr
+
+
+def _problem(use: Use, reached: Reached) -> str | None:
+    """Why the use fails on what it reaches, or None."""
+    if use.how == "await":
+        if reached.found is Found.COROUTINE:
+            return None
+        if reached.found is Found.MOCK and reached.mock is not None:
+            kind = reached.mock.state.kind.value
+            return f"{article(kind)} {kind}, which is not awaitable"
+        if reached.found is Found.VALUE and reached.value is not None and awaitable(reached.value) is False:
+            return "its configured value, which is not awaitable"
+        return None
+    protocol = PROTOCOLS.get(use.how)
+    if protocol is None:
+        return None
+    if reached.found is Found.COROUTINE:
+        return f"a coroutine, which \"{protocol.statement}\" cannot use"
+    if reached.found is Found.MOCK and reached.mock is not None:
+        state = reached.mock.state
+        if state.mode is SpecMode.NONE and supports_protocol(state, protocol, None) is False:
+            return f"{article(state.kind.value)} {state.kind.value} without {' or '.join(protocol.methods)}"
+    return None
+
+
+def _report(
+    api: CheckerPluginInterface,
+    at: Expression,
+    call: CallExpr,
+    function: str,
+    use: Use,
+    argument: Expression,
+    rest: tuple[str, ...],
+    problem: str,
+) -> None:
+    verb = {"await": "awaits"}.get(use.how, f'uses in "{use.how}"')
+    used = ".".join(use.path[:1]) + "".join("(...)" if s == CALL else f".{s}" for s in use.path[1:])
+    reached = render(argument) + "".join("(...)" if s == CALL else f".{s}" for s in rest)
+    error_kind = "TypeError" if use.how == "await" else "an error"
+    message = (
+        f'"{render(call)}" raises {error_kind} at run time in {function}, line {use.line}): '
+        f'it {verb} "{used}", and "{reached}" is {problem}'
+    )
+    error = api.fail(message, at, code=errorcodes.MOCK_AWAIT)
+    hint = (
+        f'"{render(argument)}" is what the test hands over: spec it from the real class '
+        "(MagicMock(spec=...), create_autospec(...)) so that its async methods become AsyncMock, "
+        "or configure that member with an AsyncMock"
+    )
+    api.msg.note(hint, at, code=errorcodes.MOCK_AWAIT, parent_error=error)
+
