@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Final
 
-from mypy.nodes import Import, ImportAll, ImportFrom, MypyFile
+from mypy.nodes import (
+    CallExpr,
+    Decorator,
+    Import,
+    ImportAll,
+    ImportFrom,
+    MypyFile,
+    RefExpr,
+)
 from mypy.options import Options
 from mypy.plugin import (
     AttributeContext,
@@ -40,14 +48,22 @@ from mypy_async_strict.hooks.patches import (
 )
 from mypy_async_strict.hooks.spies import async_stub_hook, spy_hook, stub_hook
 from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.knowledge.pytest_fixtures import (
+    FIXTURE_FUNCTIONS,
+    FIXTURE_MARKER_CALL,
+    conftest_modules,
+    is_test_module,
+    record_fixture,
+)
 from mypy_async_strict.knowledge.values import settled
 from mypy_async_strict.model.rules import Kind
-from mypy_async_strict.safety import followed_by
+from mypy_async_strict.safety import degrade_to, followed_by
 from mypy_async_strict.specs.classfacts import ClassFactsRecorder
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
 MOCK_IMPORTS: Final = frozenset({"unittest", "unittest.mock", "pytest_mock", "mypy_async_strict"})
 ANNOTATIONS_DEPENDENCY: Final = (10, fullnames.ANNOTATIONS_MODULE, -1)
+PRI_CONFTEST: Final = 10
 
 
 class AsyncStrictPlugin(Plugin):
@@ -84,6 +100,7 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_SPY] = stored(spy_hook)
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
+        self._fixture = degrade_to(_default_type)(_record_fixture)
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
 
@@ -91,6 +108,8 @@ class AsyncStrictPlugin(Plugin):
         constructor = self._constructors.get(fullname)
         if constructor is not None:
             return constructor
+        if fullname in FIXTURE_FUNCTIONS:
+            return self._fixture
         return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
@@ -111,6 +130,8 @@ class AsyncStrictPlugin(Plugin):
         mocker_method = self._mocker_methods.get(fullname)
         if mocker_method is not None:
             return mocker_method
+        if fullname == FIXTURE_MARKER_CALL:
+            return self._fixture
         return self._calls.method_hook(fullname)
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:
@@ -131,9 +152,13 @@ class AsyncStrictPlugin(Plugin):
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         if not self._annotations_found or file.fullname == fullnames.ANNOTATIONS_MODULE:
             return []
-        if _imports_mocks(file):
-            return [ANNOTATIONS_DEPENDENCY]
-        return []
+        deps = [ANNOTATIONS_DEPENDENCY] if _imports_mocks(file) else []
+        if is_test_module(file.path):
+            # pytest gives a test module the fixtures of the conftest.py files above it: they
+            # are processed first, and a change to them rechecks the test module.
+            # (a conftest.py in the package chain is found where the module is)
+            deps += [(PRI_CONFTEST, name, -1) for name in conftest_modules(file.fullname, file.path, lambda _: True)]
+        return deps
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # mypy fingerprints only the entry module; the digest covers the rest of the plugin.
@@ -186,3 +211,23 @@ def _source_digest() -> str:
         digest.update(str(source.relative_to(package)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _default_type(ctx: FunctionContext | MethodContext) -> Type:
+    return ctx.default_return_type
+
+
+def _record_fixture(ctx: FunctionContext | MethodContext) -> Type:
+    """`@pytest.fixture` applied to a function: record what the fixture gives."""
+    decorator = ctx.context
+    if isinstance(decorator, Decorator):
+        marker = next(
+            (d for d in decorator.decorators if isinstance(d, CallExpr) and _is_fixture_call(d)), None
+        )
+        record_fixture(ctx.api, decorator, marker)
+    return ctx.default_return_type
+
+
+def _is_fixture_call(call: CallExpr) -> bool:
+    callee = call.callee
+    return isinstance(callee, RefExpr) and callee.fullname in FIXTURE_FUNCTIONS

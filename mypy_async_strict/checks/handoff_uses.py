@@ -121,7 +121,7 @@ def _argument(
 
 def _construction(api: CheckerPluginInterface, cache: ScanCache, receiver: Expression | None) -> CallExpr | None:
     """`svc` bound once to `UserService(...)` in the test."""
-    value = definition(api, cache, receiver) if isinstance(receiver, NameExpr) else None
+    value = definition(api, cache, receiver) if isinstance(receiver, NameExpr) else receiver
     if not isinstance(value, CallExpr) or not isinstance(value.callee, RefExpr):
         return None
     return value if isinstance(value.callee.node, TypeInfo) else None

@@ -13,11 +13,20 @@ from mypy.nodes import (
     CallExpr,
     DictExpr,
     Expression,
+    FuncDef,
     MemberExpr,
     NameExpr,
+    RefExpr,
+    TypeInfo,
 )
-from mypy.plugin import AttributeContext, FunctionContext, MethodContext
-from mypy.types import Instance, Type, TypeType
+from mypy.plugin import (
+    AttributeContext,
+    CheckerPluginInterface,
+    FunctionContext,
+    MethodContext,
+)
+from mypy.types import AnyType, Instance, Type, TypeOfAny, TypeType
+from mypy.typevars import fill_typevars_with_any
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.model import mocktypes
@@ -68,23 +77,25 @@ def mock_constructor_hook(kind: Kind) -> Callable[[CallContext], Type]:
 @degrade_to(_default)
 def create_autospec_hook(ctx: CallContext) -> Type:
     arguments = _read_arguments(ctx, positional=("spec", "spec_set", "instance"))
-    if arguments is None or "spec" not in arguments.by_name:
-        return ctx.default_return_type
+    encoded = _autospec_from(ctx.api, arguments) if arguments is not None else None
+    return encoded if encoded is not None else ctx.default_return_type
+
+
+def _autospec_from(api: CheckerPluginInterface, arguments: _Arguments) -> Type | None:
+    if "spec" not in arguments.by_name:
+        return None
     spec_expr = arguments.by_name["spec"]
     spec_type = arguments.type_of(spec_expr)
     spec_set = _literal_bool(arguments.by_name.get("spec_set"))
     instance = _literal_bool(arguments.by_name.get("instance"))
     if spec_type is None or spec_set is None or instance is None:
-        return ctx.default_return_type
+        return None
     spec = analyze_spec(spec_expr, spec_type)
     if spec is None or spec.from_instance:
-        return ctx.default_return_type
+        return None
     mode = SpecMode.AUTOSPEC_SET if spec_set else SpecMode.AUTOSPEC
     result = _autospec_state(spec, mode, instance)
-    if result is None:
-        return ctx.default_return_type
-    encoded = mocktypes.encode(ctx.api, *result)
-    return encoded if encoded is not None else ctx.default_return_type
+    return mocktypes.encode(api, *result) if result is not None else None
 
 
 def _mock_state(kind: Kind, arguments: _Arguments) -> tuple[MockState, Type | None] | None:
@@ -120,13 +131,16 @@ def _autospec_state(spec: SpecInfo, mode: SpecMode, instance: bool) -> tuple[Moc
 
 
 def _read_arguments(ctx: CallContext, positional: tuple[str, ...]) -> _Arguments | None:
-    call = ctx.context
-    if not isinstance(call, CallExpr):
-        return None
     types: dict[int, Type] = {}
     for formal_args, formal_types in zip(ctx.args, ctx.arg_types):
         for arg, typ in zip(formal_args, formal_types):
             types[id(arg)] = typ
+    return _arguments_of(ctx.context, positional, types)
+
+
+def _arguments_of(call: object, positional: tuple[str, ...], types: dict[int, Type]) -> _Arguments | None:
+    if not isinstance(call, CallExpr):
+        return None
     by_name: dict[str, Expression] = {}
     position = 0
     for name, kind, arg in zip(call.arg_names, call.arg_kinds, call.args):
@@ -142,6 +156,42 @@ def _read_arguments(ctx: CallContext, positional: tuple[str, ...]) -> _Arguments
         elif kind in (ARG_STAR, ARG_STAR2):
             return None  # forwarded arguments: the spec may hide in them
     return _Arguments(by_name, types)
+
+
+def syntactic_mock(api: CheckerPluginInterface, call: CallExpr) -> Type | None:
+    """The mock a constructor call makes, read from its syntax and the symbol tables alone (a
+    pytest fixture's body is not type-checked yet when its decorator is applied): a spec must
+    name a class or a function directly."""
+    callee = call.callee
+    fullname = callee.fullname if isinstance(callee, RefExpr) else None
+    name = callee.name if isinstance(callee, MemberExpr) else None
+    types = {id(arg): typ for arg in call.args if (typ := _named_type(arg)) is not None}
+    if fullname in fullnames.MOCK_CONSTRUCTORS or (name is not None and fullnames.MOCKER_PREFIX + name in fullnames.MOCKER_CONSTRUCTORS and _on_mocker(callee)):
+        kind = fullnames.MOCK_CONSTRUCTORS.get(fullname or "") or fullnames.MOCKER_CONSTRUCTORS[fullnames.MOCKER_PREFIX + (name or "")]
+        arguments = _arguments_of(call, ("spec",), types)
+        state = _mock_state(kind, arguments) if arguments is not None else None
+        return mocktypes.encode(api, *state) if state is not None else None
+    if fullname == fullnames.CREATE_AUTOSPEC or (name == "create_autospec" and _on_mocker(callee)):
+        arguments = _arguments_of(call, ("spec", "spec_set", "instance"), types)
+        return _autospec_from(api, arguments) if arguments is not None else None
+    return None
+
+
+def _on_mocker(callee: Expression) -> bool:
+    return isinstance(callee, MemberExpr) and isinstance(callee.expr, NameExpr) and callee.expr.name == "mocker"
+
+
+def _named_type(expr: Expression) -> Type | None:
+    """The type of a spec named directly: a class (`spec=C`) or a plain function."""
+    node = expr.node if isinstance(expr, RefExpr) else None
+    if isinstance(node, TypeInfo):
+        instance = fill_typevars_with_any(node)
+        return TypeType.make_normalized(instance) if isinstance(instance, Instance) else None
+    if isinstance(node, FuncDef) and node.type is not None:
+        return node.type
+    if isinstance(expr, NameExpr) and expr.fullname in ("builtins.True", "builtins.False"):
+        return AnyType(TypeOfAny.special_form)
+    return None
 
 
 def _literal_bool(expr: Expression | None) -> bool | None:

@@ -11,6 +11,7 @@ from mypy.nodes import (
     CallExpr,
     DictExpr,
     Expression,
+    FuncDef,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -38,6 +39,8 @@ from mypy_async_strict.knowledge.provenance import (
     path_of,
     scopes_of,
 )
+from mypy_async_strict.knowledge.pytest_fixtures import Resolved
+from mypy_async_strict.knowledge.pytest_fixtures import resolve as resolve_fixture
 from mypy_async_strict.knowledge.unittest_fixtures import setup_fixture
 
 MAX_ALIAS_DEPTH: Final = 8
@@ -72,9 +75,12 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
     extra = None
     if root_value is None:
         fixture = _fixture(api, scopes, cache, facts, path)
-        if fixture is None:
-            return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
-        root_value, extra = fixture
+        if fixture is not None:
+            root_value, extra = fixture
+        else:
+            extra = _pytest_fixture_events(api, facts, path)
+            if extra is None:
+                return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
     nested_query = scopes[0] is not facts.scope
     return _verdict(api, cache, facts, root_value, path, expr, nested_query, handoffs_of(api, cache, path), extra)
 
@@ -97,6 +103,21 @@ def _fixture(
     at = Path(path.root, path.segments[:1])
     own = constructor_events(fixture.constructor, at, fixture.constructor.line)
     return fixture.constructor, fixture.events + own + _replacement_configuration(own)
+
+
+def _pytest_fixture_events(api: CheckerPluginInterface, facts: ScopeFacts, path: Path) -> list[Event] | None:
+    """For a test's parameter a pytest fixture fills: the configuration done before the test
+    (see pytest_fixtures.py); None when the parameter is not such a fixture."""
+    resolved = pytest_fixture(api, facts, path.root)
+    return resolved.events if resolved is not None else None
+
+
+def pytest_fixture(api: CheckerPluginInterface, facts: ScopeFacts, root: object) -> Resolved | None:
+    if not isinstance(root, Var) or not isinstance(facts.scope, FuncDef):
+        return None
+    if facts.definitions.get(root) != [None] or not any(a.variable is root for a in facts.scope.arguments):
+        return None
+    return resolve_fixture(api, facts.scope, root)
 
 
 def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> CallExpr | None:
@@ -196,7 +217,7 @@ def _verdict(
     api: CheckerPluginInterface,
     cache: ScanCache,
     facts: ScopeFacts,
-    constructor: CallExpr,
+    constructor: CallExpr | None,
     query: Path,
     expr: Expression,
     nested_query: bool,
@@ -215,7 +236,7 @@ def _verdict(
     line = expr.line
     query_blocks = None if nested_query else blocks_at(facts, line)
     if configuration is None:
-        configuration = _constructor_configuration(facts, constructor, root)
+        configuration = _constructor_configuration(facts, constructor, root) if constructor is not None else []
     effects: list[tuple[Event, str]] = []
     for event in _rooted_events(facts) + configuration + _holder_events(api, cache, facts, root, harmless_escape):
         if event.path.root is not root or event.target is expr or _inside_value(expr, event):
@@ -430,6 +451,8 @@ def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
     if constructor is None and path.segments:
         fixture = _fixture(api, scopes, cache, facts, path)
         constructor = fixture[0] if fixture is not None else None
+    if constructor is None and pytest_fixture(api, facts, path.root) is not None:
+        return False  # a fixture's mock is recorded only when built without `unsafe`
     return constructor is None or _may_pass_unsafe(constructor)
 
 

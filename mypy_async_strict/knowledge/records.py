@@ -53,6 +53,18 @@ def read(api: CheckerPluginInterface, module_name: str, key: str) -> Json | None
     return holder.metadata.get(METADATA_KEY, {}).get(key)
 
 
+def read_own(module: MypyFile, key: str) -> Json | None:
+    """A record of the module being checked (no dependency: it is the reader's own)."""
+    holder = _holder(module)
+    return holder.metadata.get(METADATA_KEY, {}).get(key) if holder is not None else None
+
+
+def write(api: CheckerPluginInterface, module: MypyFile, key: str, value: Json) -> None:
+    modules = getattr(api, "modules", None)
+    if isinstance(modules, dict):
+        write_to_module(modules, module, key, value)
+
+
 def write_to_module(modules: dict[str, MypyFile], module: MypyFile, key: str, value: Json) -> None:
     """Record `value` (JSON data) as `key` of `module`."""
     builtins = modules.get("builtins")

@@ -24,7 +24,7 @@ from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
 from mypy.types import Instance, Type, get_proper_type
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.knowledge.certainty import fixture_constructor
+from mypy_async_strict.knowledge.certainty import fixture_constructor, pytest_fixture
 from mypy_async_strict.knowledge.handoffs import held_argument
 from mypy_async_strict.knowledge.provenance import (
     ScanCache,
@@ -87,6 +87,9 @@ def known_mock(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) 
             return mock
         if isinstance(expr, AwaitExpr):
             return awaited_mock(api, cache, expr.expr)
+        fixture = _pytest_fixture(api, cache, expr)
+        if fixture is not None:
+            return fixture
         following = definition(api, cache, expr)
         if following is None:
             return None
@@ -134,3 +137,15 @@ def _held(api: CheckerPluginInterface, cache: ScanCache, expr: MemberExpr) -> Ex
     if not isinstance(holder, CallExpr) or is_mock_constructor(holder):
         return None
     return held_argument(api, cache, holder, expr.name)
+
+
+def _pytest_fixture(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> MockType | None:
+    """A test's parameter a pytest fixture fills with a mock (pytest_fixtures.py)."""
+    if not isinstance(expr, NameExpr) or not isinstance(expr.node, Var):
+        return None
+    for scope in scopes_of(api):
+        facts = cache.facts(scope)
+        if expr.node in facts.definitions:
+            resolved = pytest_fixture(api, facts, expr.node)
+            return resolved.mock if resolved is not None else None
+    return None
