@@ -7,6 +7,7 @@ from typing import Final
 from mypy.nodes import (
     AwaitExpr,
     CallExpr,
+    DictExpr,
     Expression,
     FloatExpr,
     IndexExpr,
@@ -44,6 +45,11 @@ def _render(expr: Expression, depth: int) -> str:
     if isinstance(expr, (ListExpr, TupleExpr)):
         items = ", ".join(_render(item, depth + 1) for item in expr.items)
         return f"[{items}]" if isinstance(expr, ListExpr) else f"({items})"
+    if isinstance(expr, DictExpr):
+        pairs = ", ".join(
+            f"{_render(k, depth + 1) if k is not None else '**'}: {_render(v, depth + 1)}" for k, v in expr.items
+        )
+        return "{" + pairs + "}"
     if isinstance(expr, IndexExpr):
         index = f"'{expr.index.value}'" if isinstance(expr.index, StrExpr) else "..."
         return f"{_render(expr.base, depth + 1)}[{index}]"
