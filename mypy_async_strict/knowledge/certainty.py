@@ -41,7 +41,7 @@ from mypy_async_strict.knowledge.provenance import (
 )
 from mypy_async_strict.knowledge.pytest_fixtures import Resolved
 from mypy_async_strict.knowledge.pytest_fixtures import resolve as resolve_fixture
-from mypy_async_strict.knowledge.unittest_fixtures import setup_fixture
+from mypy_async_strict.knowledge.setup_fixtures import setup_fixture
 
 MAX_ALIAS_DEPTH: Final = 8
 
@@ -122,7 +122,7 @@ def pytest_fixture(api: CheckerPluginInterface, facts: ScopeFacts, root: object)
 
 def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> CallExpr | None:
     """The mock constructor a unittest set-up assigned to `self.x`, for `expr` = `self.x` in a
-    test method (see unittest_fixtures.py)."""
+    test method (see setup_fixtures.py)."""
     path = path_of(expr)
     scopes = scopes_of(api)
     if path is None or len(path.segments) != 1 or not scopes:

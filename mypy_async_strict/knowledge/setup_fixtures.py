@@ -1,5 +1,6 @@
-"""unittest fixtures: `self.session = MagicMock(spec=AsyncSession)` in `setUp`/`asyncSetUp`,
-used by a test method as `self.session`.
+"""Set-up fixtures of test classes: `self.session = MagicMock(spec=AsyncSession)` in `setUp`/
+`asyncSetUp` (unittest) or `setup_method` (a pytest class), used by a test method (or a
+tear-down) as `self.session`.
 
 unittest makes a fresh instance for every test method and runs `setUp`, then `asyncSetUp`
 (IsolatedAsyncioTestCase), then the test.  So inside a test method, `self.session` is the mock
@@ -41,11 +42,10 @@ from mypy_async_strict.knowledge.provenance import (
 )
 
 TEST_CASE: Final = "unittest.case.TestCase"
-SET_UP: Final = frozenset({"setUp", "asyncSetUp"})
+SET_UP: Final = frozenset({"setUp", "asyncSetUp", "setup_method"})
+TEAR_DOWN: Final = frozenset({"tearDown", "asyncTearDown", "teardown_method"})
 # Methods that never run before a test method's body (on its instance).
-NOT_BEFORE: Final = frozenset(
-    {"tearDown", "asyncTearDown", "doCleanups", "setUpClass", "tearDownClass", "__init__"}
-)
+NOT_BEFORE: Final = TEAR_DOWN | frozenset({"doCleanups", "setUpClass", "tearDownClass", "setup_class", "teardown_class", "__init__"})
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,11 @@ def setup_fixture(
         return None
     definitions: list[CallExpr] = []
     events: list[Event] = []
+    tearing_down = test.name in TEAR_DOWN
     for method in _methods(info):
-        if method is test or method.name in NOT_BEFORE or not method.arguments:
+        if method is test or not method.arguments:
+            continue
+        if method.name in NOT_BEFORE and not (tearing_down and method.name in TEAR_DOWN):
             continue  # (another test method may be called by this one: a helper, then)
         facts = cache.facts(method)
         method_self = method.arguments[0].variable
@@ -102,10 +105,12 @@ def _test_class(
     """The TestCase subclass whose test method `test` is, when its layout is the certain one."""
     if not isinstance(test, FuncDef) or isinstance(test.info, FakeInfo) or test.is_static:
         return None
-    if not test.name.startswith("test") or not test.arguments or test.arguments[0].variable is not self_var:
+    if not (test.name.startswith("test") or test.name in TEAR_DOWN):
+        return None  # (a tear-down runs after a test: every other method counts as run before)
+    if not test.arguments or test.arguments[0].variable is not self_var:
         return None
     info = test.info
-    if not info.has_base(TEST_CASE) or test.is_decorated:
+    if not _is_test_class(info) or test.is_decorated:
         return None  # a decorator may configure `self.x` before the test runs
     for klass in _own_classes(info):
         for name in SET_UP:
@@ -118,6 +123,15 @@ def _test_class(
     if _has_subclass(modules, info, cache):
         return None  # a subclass may set up differently, and runs the inherited tests
     return info
+
+
+def _is_test_class(info: TypeInfo) -> bool:
+    """A unittest TestCase, or a pytest test class (`Test*` without an `__init__` of its own:
+    pytest makes one instance per test and calls its `setup_method` first)."""
+    if info.has_base(TEST_CASE):
+        return True
+    init_owner = info.get_containing_type_info("__init__")
+    return info.name.startswith("Test") and (init_owner is None or init_owner.fullname == "builtins.object")
 
 
 def _has_subclass(modules: dict[str, MypyFile], info: TypeInfo, cache: ScanCache) -> bool:
