@@ -90,6 +90,7 @@ class Domain:
     metric: str
     metric_type: str  # "float" or "int"
     extras: list[tuple[str, str, str, str, str]]
+    index: int = 0
     related: Domain | None = None
     app_files: list[str] = field(default_factory=list)
     test_files: list[str] = field(default_factory=list)
@@ -2296,6 +2297,9 @@ def model_tests(d: Domain) -> str:
         '''))
 
 
+STYLES = [("patches", patch_tests), ("mocker", mocker_tests), ("unittest", unittest_tests)]
+
+
 # --------------------------------------------------------------------------- assembly
 
 @dataclass
@@ -2331,7 +2335,7 @@ def make_domains(rng: random.Random, count: int) -> list[Domain]:
             mod, cls, snake = f"{mod}{round_ + 1}", f"{cls}{round_ + 1}", f"{snake}{round_ + 1}"
         metric = rng.choice(METRICS)
         extras = rng.sample(EXTRA_FIELDS, rng.randint(1, 4))
-        domain = Domain(mod, cls, snake, metric, rng.choice(["float", "int"]), extras)
+        domain = Domain(mod, cls, snake, metric, rng.choice(["float", "int"]), extras, index)
         if domains and rng.random() < 0.8:
             domain.related = rng.choice(domains[-6:])
         domains.append(domain)
@@ -2373,9 +2377,8 @@ def write_domain(tree: Tree, d: Domain, rng: random.Random) -> None:
     tree.write(f"{tests}/test_client.py", client_tests(d))
     tree.write(f"{tests}/test_repository.py", repository_tests(d))
     tree.write(f"{tests}/test_models.py", model_tests(d))
-    kinds = rng.sample([("patches", patch_tests), ("mocker", mocker_tests), ("unittest", unittest_tests)], 2)
-    for kind, make in kinds:
-        tree.write(f"{tests}/test_service_{kind}.py", make(d))
+    kind, make = STYLES[d.index % len(STYLES)]
+    tree.write(f"{tests}/test_service_{kind}.py", make(d))
     d.test_files = [f"{tests}/test_service.py"]
 
     # Mock-free application modules (and their plain tests) up to 60% application code.
@@ -2386,7 +2389,7 @@ def write_domain(tree: Tree, d: Domain, rng: random.Random) -> None:
         kind, make = fillers[round_ % len(fillers)]
         suffix = "" if round_ < len(fillers) else f"_{round_ // len(fillers) + 1}"
         name = f"{kind}{suffix}"
-        app_text, test_text = make(d, rng, rng.randint(6, 16), name)
+        app_text, test_text = make(d, rng, rng.randint(8, 20), name)
         tree.write(f"{app}/{name}.py", app_text)
         if rng.random() < 0.7:  # not every module has its own tests
             tree.write(f"{tests}/test_{name}.py", test_text)
