@@ -2377,8 +2377,9 @@ def write_domain(tree: Tree, d: Domain, rng: random.Random) -> None:
     tree.write(f"{tests}/test_client.py", client_tests(d))
     tree.write(f"{tests}/test_repository.py", repository_tests(d))
     tree.write(f"{tests}/test_models.py", model_tests(d))
-    kind, make = STYLES[d.index % len(STYLES)]
-    tree.write(f"{tests}/test_service_{kind}.py", make(d))
+    # The first domain has all three styles (so that a small code base has each), the others one.
+    for kind, make in STYLES if d.index == 0 else [STYLES[d.index % len(STYLES)]]:
+        tree.write(f"{tests}/test_service_{kind}.py", make(d))
     d.test_files = [f"{tests}/test_service.py"]
 
     # Mock-free application modules (and their plain tests) up to 60% application code.
