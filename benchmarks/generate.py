@@ -76,6 +76,7 @@ EXTRA_FIELDS = [
     ("version", "int", "1", 'int(payload.get("version", 1))', "self.version"),
     ("currency", "str", '"EUR"', 'str(payload.get("currency", "EUR"))', "self.currency"),
 ]
+LINES_PER_MOCK = 80
 MOCK_MADE = re.compile(
     r"\b(?:MagicMock|AsyncMock|Mock|NonCallableMagicMock|PropertyMock|create_autospec|patch"
     r"|patch\.object|patch\.dict|spy)\("
@@ -989,6 +990,12 @@ HELPERS = '''
 # --------------------------------------------------------------------------- mock-free modules
 # Each returns (application module, its tests); rules carry constants the tests check.
 
+
+def thin(rng: random.Random, tests: list[str]) -> list[str]:
+    """About 70% of a module's rules get a test of their own (real suites are uneven too)."""
+    return [test for test in tests if rng.random() < 0.7]
+# Each returns (application module, its tests); rules carry constants the tests check.
+
 def validation_module(d: Domain, rng: random.Random, count: int, name: str) -> tuple[str, str]:
     rules: list[str] = []
     tests: list[str] = []
@@ -1058,6 +1065,7 @@ def test_check_no_{word}_{k}() -> None:
     assert check_no_{word}_{k}(XCls(id=1, name="A {word.upper()}, again"))
     assert not check_no_{word}_{k}(XCls(id=1, name="fine"))
 ''')
+    tests = thin(rng, tests)
     names = [re.search(r"def (\w+)", rule).group(1) for rule in rules]  # type: ignore[union-attr]
     app = d.sub(dedent('''
         """Validation rules for XCls objects."""
@@ -1191,6 +1199,7 @@ def test_stats_by_status_{k}() -> None:
     assert stats["pending"].mean == 3.0
     assert stats["active"].largest == 1.0
 ''')
+    tests = thin(rng, tests)
     names = [re.search(r"def (\w+)", part).group(1) for part in parts]  # type: ignore[union-attr]
     app = d.sub(dedent('''
         """Reports over XCls collections."""
@@ -1283,6 +1292,7 @@ async def test_activate_{k}() -> None:
     result = await collect(activate_{k}(source(items)))
     assert [item.status for item in result] == [XClsStatus.ACTIVE, XClsStatus.ARCHIVED]
 ''')
+    tests = thin(rng, tests)
     names = [re.search(r"def (\w+)", stage).group(1) for stage in stages]  # type: ignore[union-attr]
     chain = "source(items)"
     for n in names:
@@ -1480,6 +1490,7 @@ def test_short_name_{k}() -> None:
     assert ShortName{k}().allows(XCls(id=1, name="n" * {limit}))
     assert not ShortName{k}().allows(XCls(id=1, name="n" * {limit + 1}))
 ''')
+    tests = thin(rng, tests)
     names = [re.search(r"class (\w+)", c).group(1) for c in classes]  # type: ignore[union-attr]
     app = d.sub(dedent('''
         """Policies deciding which XCls objects a process may touch."""
@@ -2342,14 +2353,14 @@ def make_domains(rng: random.Random, count: int) -> list[Domain]:
     return domains
 
 
-def write_domain(tree: Tree, d: Domain, rng: random.Random) -> None:
+def write_domain(tree: Tree, d: Domain, rng: random.Random, budget: int) -> None:
     app, tests = f"acme/{d.mod}", f"tests/{d.mod}"
     style = {
         "repository": rng.choice(["magic", "magic", "autospec", "mocker"]),
         "client": rng.choice(["async", "magic", "configure"]),
         "spy": rng.choice(["yes", "no"]),
     }
-    before_app, before_tests = tree.app_lines, tree.test_lines
+    before_app, before_tests, before_mocks = tree.app_lines, tree.test_lines, tree.mocks
     tree.write(f"{app}/__init__.py", d.sub('"""The xmod domain."""\n'))
     tree.write(f"{app}/models.py", models_module(d))
     tree.write(f"{app}/repository.py", d.sub(dedent(REPOSITORY)))
@@ -2382,7 +2393,9 @@ def write_domain(tree: Tree, d: Domain, rng: random.Random) -> None:
         tree.write(f"{tests}/test_service_{kind}.py", make(d))
     d.test_files = [f"{tests}/test_service.py"]
 
-    # Mock-free application modules (and their plain tests) up to 60% application code.
+    # Mock-free application modules up to 60% application code; they get plain tests of their
+    # own while the domain's tests have more than one mock per LINES_PER_MOCK lines (and the
+    # code base is still under its budget of lines: a small one stays small).
     fillers = FILLERS[:]
     rng.shuffle(fillers)
     round_ = 0
@@ -2392,7 +2405,8 @@ def write_domain(tree: Tree, d: Domain, rng: random.Random) -> None:
         name = f"{kind}{suffix}"
         app_text, test_text = make(d, rng, rng.randint(8, 20), name)
         tree.write(f"{app}/{name}.py", app_text)
-        if rng.random() < 0.7:  # not every module has its own tests
+        dense = tree.test_lines - before_tests < LINES_PER_MOCK * (tree.mocks - before_mocks)
+        if dense and tree.app_lines + tree.test_lines < budget:
             tree.write(f"{tests}/test_{name}.py", test_text)
         round_ += 1
 
@@ -2419,7 +2433,7 @@ def generate(out: Path, lines: int, seed: int) -> dict[str, object]:
     for domain in domains:
         if written and tree.app_lines + tree.test_lines >= lines:
             break
-        write_domain(tree, domain, rng)
+        write_domain(tree, domain, rng, lines)
         written.append(domain)
     middle = written[len(written) // 2]
     manifest: dict[str, object] = {

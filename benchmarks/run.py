@@ -34,6 +34,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -148,9 +149,17 @@ def measure(command: list[str], cwd: Path, daemon: int | None = None) -> Run:
     )
     tree_peak = 0
     out_chunks: list[str] = []
-    while process.poll() is None:
-        tree_peak = max(tree_peak, sum(rss_kib(pid) for pid in descendants(process.pid)))
-        time.sleep(0.05)
+    try:
+        while process.poll() is None:
+            tree_peak = max(tree_peak, sum(rss_kib(pid) for pid in descendants(process.pid)))
+            time.sleep(0.05)
+    except BaseException:
+        for pid in [*descendants(process.pid), process.pid]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        raise
     stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - started
     busy1, steal1 = cpu_jiffies()
@@ -473,6 +482,8 @@ def main() -> int:
     parser.add_argument("--max-wait", type=float, default=30.0, help="seconds to wait for a quiet machine before a pair")
     parser.add_argument("--json", type=Path, help="also write the results here")
     options = parser.parse_args()
+    # A terminated driver unwinds (stopping its runs and daemons) instead of vanishing.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scenarios = [name.strip() for name in options.scenarios.split(",") if name.strip()]
     unknown = sorted(set(scenarios) - set(SCENARIOS))
     if unknown:
