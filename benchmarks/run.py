@@ -20,7 +20,8 @@ Scenarios (see benchmarks/README.md):
 Each run gives the wall time and the peak RSS of the mypy process tree: getrusage
 (RUSAGE_CHILDREN) in a fresh wrapper process (the largest single process) and, sampled from
 /proc every 50 ms, the sum over the tree (what --num-workers adds up to); the larger of the two
-is reported.  The dmypy daemon leaves its client's process tree, so its peak is the daemon's
+is reported.  The CPU time (user + system) of the measured processes is reported too: on a
+machine shared with other work it is steadier than the wall time.  The dmypy daemon leaves its client's process tree, so its peak is the daemon's
 VmHWM.  A pair is refused and measured again (up to --retries times, each noted) when the
 machine was busy with other work during either half: CPU used by processes other than the
 measured ones above --max-foreign cores on average, or CPU steal above --max-steal cores; or
@@ -130,6 +131,7 @@ def process_cpu(pid: int) -> float:
 @dataclass
 class Run:
     wall: float
+    cpu: float  # user + system time of the measured processes (a dmypy daemon's included)
     rss_mib: float
     foreign_cores: float
     steal_cores: float
@@ -168,7 +170,8 @@ def measure(command: list[str], cwd: Path, daemon: int | None = None) -> Run:
     if not report_line:
         raise RuntimeError(f"the wrapper failed: {stderr}")
     report = json.loads(report_line[-1][6:])
-    own_cpu = report["cpu"] + (process_cpu(daemon) - daemon_cpu0 if daemon else 0.0)
+    measured_cpu = report["cpu"] + (process_cpu(daemon) - daemon_cpu0 if daemon else 0.0)
+    own_cpu = measured_cpu
     self1 = resource.getrusage(resource.RUSAGE_SELF)
     own_cpu += self1.ru_utime + self1.ru_stime - self0.ru_utime - self0.ru_stime  # the sampling
     own_cpu += 0.05  # the wrapper itself
@@ -180,6 +183,7 @@ def measure(command: list[str], cwd: Path, daemon: int | None = None) -> Run:
     errors = "".join(line + "\n" for line in stderr.splitlines() if not line.startswith("BENCH ") and line.strip())
     return Run(
         wall=report["wall"],
+        cpu=measured_cpu,
         rss_mib=peak / 1024,
         foreign_cores=foreign / elapsed,
         steal_cores=(steal1 - steal0) / CLK_TCK / elapsed,
@@ -327,11 +331,13 @@ class Bench:
             )
             pid = self.daemon_pid(side)
             # The daemon's own start-up ran outside the measured tree: it is not other work.
-            start.foreign_cores = max(0.0, start.foreign_cores - process_cpu(pid) / max(start.wall, 0.01))
+            daemon_start_cpu = process_cpu(pid)
+            start.foreign_cores = max(0.0, start.foreign_cores - daemon_start_cpu / max(start.wall, 0.01))
             first = measure(ws.dmypy(side, "check", *ws.targets), ws.code, daemon=pid)
             self.daemon_stop(side)
             return Run(
                 wall=start.wall + first.wall,
+                cpu=start.cpu + daemon_start_cpu + first.cpu,
                 rss_mib=first.rss_mib,
                 foreign_cores=max(start.foreign_cores, first.foreign_cores),
                 steal_cores=max(start.steal_cores, first.steal_cores),
@@ -403,7 +409,8 @@ class Bench:
                 self.check(side, pair[side], scenario)
             reason = self.disturbed(result, pair)
             progress = "  ".join(
-                f"{side} {pair[side].wall:6.2f}s {pair[side].rss_mib:6.0f}MiB" for side in SIDES
+                f"{side} {pair[side].wall:6.2f}s (cpu {pair[side].cpu:6.2f}s) {pair[side].rss_mib:5.0f}MiB"
+                for side in SIDES
             )
             if reason and retries < self.options.retries:
                 retries += 1
@@ -416,7 +423,8 @@ class Bench:
             retries = 0
             result.pairs.append(pair)
             note = f"  (edited {edited})" if edited else ""
-            print(f"  {scenario:12} pair {index + 1}: {progress}  ratio {pair['plugin'].wall / pair['plain'].wall:.2f}{note}", flush=True)
+            ratio = pair["plugin"].wall / pair["plain"].wall
+            print(f"  {scenario:12} pair {index + 1}: {progress}  ratio {ratio:.2f}{note}", flush=True)
         if scenario in ("dmypy-update",):
             for side in SIDES:
                 self.daemon_stop(side)
@@ -449,19 +457,21 @@ def spread(values: list[float]) -> str:
 
 def table(results: list[Result]) -> str:
     rows = [
-        "| scenario | plain (s) | plugin (s) | time ratio, median (spread) | plain peak (MiB) | plugin peak (MiB) | memory ratio | pairs (redone) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scenario | plain (s) | plugin (s) | time ratio, median (spread) | CPU ratio (spread) | plain peak (MiB) | plugin peak (MiB) | memory ratio | pairs (redone) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         plain = [p["plain"].wall for p in result.pairs]
         plugin = [p["plugin"].wall for p in result.pairs]
         ratios = [p["plugin"].wall / p["plain"].wall for p in result.pairs]
+        cpu = [p["plugin"].cpu / p["plain"].cpu for p in result.pairs if p["plain"].cpu > 0]
         plain_rss = [p["plain"].rss_mib for p in result.pairs]
         plugin_rss = [p["plugin"].rss_mib for p in result.pairs]
         memory = [p["plugin"].rss_mib / p["plain"].rss_mib for p in result.pairs if p["plain"].rss_mib]
         rows.append(
             f"| {result.scenario} | {statistics.median(plain):.2f} | {statistics.median(plugin):.2f} "
             f"| {statistics.median(ratios):.2f}× ({spread(ratios)}) "
+            f"| {statistics.median(cpu):.2f}× ({spread(cpu)}) "
             f"| {statistics.median(plain_rss):.0f} | {statistics.median(plugin_rss):.0f} "
             f"| {statistics.median(memory):.2f}× | {len(result.pairs)} ({result.redone}) |"
         )
@@ -544,7 +554,7 @@ def main() -> int:
                         "redone": r.redone,
                         "notes": r.notes,
                         "pairs": [
-                            {side: {"wall": run.wall, "rss_mib": run.rss_mib, "foreign_cores": run.foreign_cores,
+                            {side: {"wall": run.wall, "cpu": run.cpu, "rss_mib": run.rss_mib, "foreign_cores": run.foreign_cores,
                                     "steal_cores": run.steal_cores} for side, run in pair.items()}
                             for pair in r.pairs
                         ],
