@@ -237,9 +237,9 @@ async def test_fixture(repo: MagicMock) -> None:
 
 def test_edits_of_a_helper_module(agree) -> None:  # type: ignore[no-untyped-def]
     """The test module takes its mocks from a helper module (the plugin types what the helper
-    declares, and does not follow its body) and from a conftest fixture (not followed): edits
-    of the helper, of the spec class it names (which the test module does not import) and of
-    the conftest."""
+    declares, and does not follow its body) and from a conftest fixture (followed through the
+    conftest's records): edits of the helper, of the spec class it names (which the test module
+    does not import) and of the conftest."""
     real = HELPERS.replace("MagicMockOf[Repo]:\n    return MagicMock(spec=Repo)", "Repo:\n    return Repo()")
     other = "class Repo:\n    async def sync_method(self) -> None:\n        pass\n"
     steps = [
@@ -259,11 +259,16 @@ def test_edits_of_a_helper_module(agree) -> None:  # type: ignore[no-untyped-def
         },
         steps,
     )
-    # Only the helper's declared type is followed: awaiting the mock itself.
+    # The helper's declared type is followed (awaiting the mock itself), and so is the conftest
+    # fixture's mock (`repo.sync_method` is a plain def until step 3, and again from step 6).
     assert codes(cold) == [
+        ["mock-await", "mock-await"],
+        ["misc", "misc", "func-returns-value", "mock-await"],
+        ["mock-await", "mock-await"],
         ["mock-await"],
-        ["misc", "misc", "func-returns-value"],
-        *[["mock-await"]] * 5,
+        ["mock-await"],
+        ["mock-await"],
+        ["mock-await", "mock-await"],
     ]
 
 
