@@ -55,9 +55,12 @@ Not covered (tests/test_modes.py shows what is):
   (`MagicMock(spec=fetch)`): the daemon's snapshot of the function does not change and there is
   no per-module digest (classes have one, see classfacts.py), so the daemon keeps the verdict
   until the test module is edited; a protocol used as a spec has no digest either.
-* Reads that scan other modules without a mock type in hand, in knowledge/: whether a test
-  class has a subclass anywhere in the build (unittest fixtures) and whether an application
-  module imports a mocking library (appcode.py).
+* Reads made elsewhere in knowledge/ without a mock type in hand register nothing here: a
+  method summary read from the callee's class metadata (hand-offs, summaries.py: the digest
+  changes with it, but the reading target does not depend on `<C[wildcard]>`; calling
+  `depend_on(api, [C + WILDCARD_TAG])` there would close it), whether a test class has a
+  subclass anywhere in the build (unittest fixtures).  records.py registers its own triggers
+  in `plugin_deps` only; `depend_on` also covers re-checks of a single function.
 * A dotted target's module is looked for on mypy's search paths plus the test module's own
   root; one found only through a source root given on the command line is not a dependency.
 """
@@ -88,7 +91,14 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.scope import Scope
 from mypy.server.subexpr import get_subexpressions
 from mypy.server.trigger import WILDCARD_TAG, make_trigger
-from mypy.types import CallableType, Instance, Type, TypeType, UnionType, get_proper_type
+from mypy.types import (
+    CallableType,
+    Instance,
+    Type,
+    TypeType,
+    UnionType,
+    get_proper_type,
+)
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.knowledge.patch_decorators import patch_for_parameter
@@ -312,14 +322,24 @@ class Dependencies:
         if not isinstance(tree, MypyFile) or module == tree.fullname or module in UNTRACKED:
             return
         self._read.setdefault(tree.fullname, set()).add(module)
-        if not self._fine_grained:
-            return
-        scope = getattr(api, "tscope", None)
-        target = scope.current_target() if isinstance(scope, Scope) and scope.module else tree.fullname
-        for name in names:
-            tree.plugin_deps.setdefault(make_trigger(name), set()).add(target)
-            if target != tree.fullname:
-                tree.alias_deps[target].add(name)
+        if self._fine_grained:
+            depend_on(api, names)
+
+
+def depend_on(api: CheckerPluginInterface, names: Iterable[str]) -> None:
+    """The daemon re-checks the current target when a trigger `<name>` fires: for whole-module
+    processing (`plugin_deps`) and for re-checks of this one function (`alias_deps`).  For any
+    read of another module's data (records.py's readers, class metadata such as method
+    summaries) as well."""
+    tree = getattr(api, "tree", None)
+    if not isinstance(tree, MypyFile):
+        return
+    scope = getattr(api, "tscope", None)
+    target = scope.current_target() if isinstance(scope, Scope) and scope.module else tree.fullname
+    for name in names:
+        tree.plugin_deps.setdefault(make_trigger(name), set()).add(target)
+        if target != tree.fullname:
+            tree.alias_deps[target].add(name)
 
 
 def _patch_targets(statements: list[Statement]) -> list[tuple[str, int]]:
