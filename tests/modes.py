@@ -240,7 +240,7 @@ def run_modes(
                 for runner in runners:
                     if index:
                         runner.project.apply(step.edits)
-                checked = pool.map(_Mode.check, runners, [index] * len(runners))
+                checked = pool.map(lambda runner, step=index: runner.check(step), runners)
                 for runner, diagnostics in zip(runners, checked):
                     results[runner.name].steps.append(diagnostics)
         finally:
