@@ -47,6 +47,7 @@ from mypy_async_strict.hooks.patches import (
     patch_object_hook,
 )
 from mypy_async_strict.hooks.spies import async_stub_hook, spy_hook, stub_hook
+from mypy_async_strict.knowledge.dependencies import Dependencies
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.knowledge.pytest_fixtures import (
     FIXTURE_FUNCTIONS,
@@ -57,13 +58,17 @@ from mypy_async_strict.knowledge.pytest_fixtures import (
 )
 from mypy_async_strict.knowledge.values import settled
 from mypy_async_strict.model.rules import Kind
-from mypy_async_strict.safety import degrade_to, followed_by
+from mypy_async_strict.safety import degrade_to, followed_by, quietly
 from mypy_async_strict.specs.classfacts import ClassFactsRecorder
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
 MOCK_IMPORTS: Final = frozenset({"unittest", "unittest.mock", "pytest_mock", "mypy_async_strict"})
 ANNOTATIONS_DEPENDENCY: Final = (10, fullnames.ANNOTATIONS_MODULE, -1)
 PRI_CONFTEST: Final = 10
+# mocker methods that read an attribute of their first argument (or of the module it names).
+MOCKER_OWNER_READERS: Final = frozenset(
+    {fullnames.MOCKER_PATCH_OBJECT, fullnames.MOCKER_PATCH_CALL, fullnames.MOCKER_SPY}
+)
 
 
 class AsyncStrictPlugin(Plugin):
@@ -75,6 +80,7 @@ class AsyncStrictPlugin(Plugin):
         self._protocols = ProtocolHooks(cache)
         self._calls = CallHooks(self, cache)
         self._class_facts = ClassFactsRecorder()
+        self._dependencies = deps = Dependencies(options)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
@@ -101,8 +107,28 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
         self._fixture = degrade_to(_default_type)(_record_fixture)
+        self._wrap_for_dependencies(deps)
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
+
+    def _wrap_for_dependencies(self, deps: Dependencies) -> None:
+        """Every hook that reads another module registers a dependency on what it reads (see
+        knowledge/dependencies.py): a mock's spec, a patch's or a spy's owner."""
+        self._attribute = deps.reading_receiver(self._children.attribute)
+        self._return_value = deps.reading_receiver(self._children.return_value)
+        self._plain_attribute = deps.reading_injected(self._children.plain_attribute)
+        self._call = deps.reading_receiver(self._children.call)
+        self._await = deps.reading_receiver(self._awaits.await_)
+        self._assertion = deps.reading_receiver(self._children.assertion)
+        self._plain_call = deps.reading_injected(self._children.plain_call, callee=True)
+        self._magic_call = deps.reading_receiver(self._protocols.call)
+        self._patch_object = deps.reading_owner(self._patch_object)
+        self._patch_call = deps.reading_owner(self._patch_call)
+        for name, function_hook in self._constructors.items():
+            self._constructors[name] = deps.reading_result(function_hook)
+        for name, method_hook in self._mocker_methods.items():
+            reading = deps.reading_owner if name in MOCKER_OWNER_READERS else deps.reading_result
+            self._mocker_methods[name] = reading(method_hook)
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         constructor = self._constructors.get(fullname)
@@ -114,15 +140,15 @@ class AsyncStrictPlugin(Plugin):
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname in fullnames.CALL_HOOKS:
-            return self._children.call
+            return self._call
         if fullname in fullnames.AWAIT_HOOKS:
-            return self._awaits.await_
+            return self._await
         if fullname in fullnames.CALL_ASSERTION_HOOKS:
-            return self._children.assertion
+            return self._assertion
         if fullname in fullnames.PLAIN_MOCK_CALLS:
-            return self._children.plain_call
+            return self._plain_call
         if fullname == fullnames.MAGIC_METHOD_CALL:
-            return self._protocols.call
+            return self._magic_call
         if fullname == fullnames.PATCH_OBJECT:
             return self._patch_object
         if fullname == fullnames.PATCH_CALL:
@@ -140,11 +166,11 @@ class AsyncStrictPlugin(Plugin):
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")
         if owner == fullnames.SPEC_AWARE and not name.startswith("__"):
-            return self._children.attribute  # dunders are the declared magic-method attributes
+            return self._attribute  # dunders are the declared magic-method attributes
         if fullname == fullnames.RETURN_VALUE:
-            return self._children.return_value
+            return self._return_value
         if owner == fullnames.NON_CALLABLE_MOCK and not name.startswith("__"):
-            return self._children.plain_attribute  # a stored mock, or a patch's argument
+            return self._plain_attribute  # a stored mock, or a patch's argument
         if fullname in fullnames.MOCKER_CONSTRUCTORS:
             return mocker_class_attribute_hook
         return None
@@ -153,12 +179,20 @@ class AsyncStrictPlugin(Plugin):
         if not self._annotations_found or file.fullname == fullnames.ANNOTATIONS_MODULE:
             return []
         deps = [ANNOTATIONS_DEPENDENCY] if _imports_mocks(file) else []
+        if deps:
+            # The modules dotted patch targets name, like imports (see knowledge/dependencies.py).
+            quietly(lambda: deps.extend(self._dependencies.patch_target_modules(file)))
         if is_test_module(file.path):
             # pytest gives a test module the fixtures of the conftest.py files above it: they
             # are processed first, and a change to them rechecks the test module.
             # (a conftest.py in the package chain is found where the module is)
             deps += [(PRI_CONFTEST, name, -1) for name in conftest_modules(file.fullname, file.path, lambda _: True)]
         return deps
+
+    def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
+        """Modules the hooks read while checking `file` (dotted patch targets, specs): their
+        interface changes invalidate its cache entry."""
+        return self._dependencies.indirect(file)
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # mypy fingerprints only the entry module; the digest covers the rest of the plugin.

@@ -58,6 +58,9 @@ class PluginCheckSuite(DataSuite):
         options.show_traceback = True
         options.error_summary = False
         options.num_workers = testcase.config.getoption("--mypy-num-workers") or 0
+        # mypy finds the [file]s through alt_lib_path, which plugins cannot see: the plugin looks
+        # for the modules dotted patch targets name on mypy_path, as it would in a real project.
+        options.mypy_path.insert(0, test_temp_dir)
         # One cache per session: the standard library is checked once, not once per case.
         options.incremental = True
         options.cache_dir = str(_session_cache_dir(testcase, step))

@@ -7,15 +7,28 @@ in a classmethod).  But mypy frees a module's syntax trees once it is checked, a
 loaded from the cache has no body at all; so these facts are recorded in the class's metadata
 when mypy semantically analyzes the class (the customize-MRO hook runs for every class), and
 mypy's cache keeps them.  No metadata means nothing is known.
+
+The daemon needs one more thing.  It re-checks a test only when a trigger it depends on fires
+(see knowledge/dependencies.py), and triggers come from comparing snapshots of symbol tables:
+metadata is not in them, and neither is `async` on a method without annotations (mypy compares
+the declared signature, and an unannotated one has none).  So each source class also gets a
+private attribute (FACTS_NAME, marked plugin-generated, so the daemon drops and remakes it with
+the class) typed as a literal digest of its facts and of its methods' kinds: when they change,
+the class's snapshot changes and `<module.Class[wildcard]>` fires.  The name is private
+(`__x`), which mypy leaves out of override and multiple-inheritance checks and of enum members;
+protocols get none (it would become a protocol member), nor classes of installed libraries.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final, Sequence
 
 from mypy.nodes import (
+    MDEF,
     AssignmentStmt,
     CallExpr,
     ClassDef,
@@ -27,24 +40,32 @@ from mypy.nodes import (
     FuncItem,
     Import,
     ImportFrom,
+    IndexExpr,
     ListExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
+    Node,
     OverloadedFuncDef,
     PassStmt,
     StrExpr,
+    SymbolTableNode,
     TupleExpr,
     TypeInfo,
+    Var,
 )
 from mypy.plugin import ClassDefContext
+from mypy.types import LiteralType
 
 from mypy_async_strict.knowledge.summaries import METHODS_KEY, method_summaries
 from mypy_async_strict.knowledge.syntax import Layouts
 from mypy_async_strict.knowledge.syntax import walk as _walk
 from mypy_async_strict.render import dotted_name
+from mypy_async_strict.safety import quietly
 
 METADATA_KEY: Final = "mypy_async_strict"
+FACTS_NAME: Final = "__mypy_async_strict_facts"  # the digest attribute (private: `__x`)
+PROTOCOLS: Final = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
 ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
 
@@ -117,13 +138,16 @@ class ClassFactsRecorder:
         dynamic = _has_dynamic_body(defn) or not all(
             _is_static_decorator(ctx, decorator) for decorator in defn.decorators
         )
-        defn.info.metadata[METADATA_KEY] = {
+        facts = {
             "dynamic": dynamic,
             "stored": sorted(stored),
             "on_instances": sorted(_self_stores(defn, self._layouts)),
             # What each method does with its parameters (hand-offs: knowledge/handoffs.py).
             METHODS_KEY: method_summaries(defn, self._layouts),
         }
+        defn.info.metadata[METADATA_KEY] = facts
+        if not installed(module.path):
+            quietly(lambda: _add_digest(ctx, facts))
 
     def _stores(self, module: MypyFile) -> dict[str, set[str]]:
         key = (id(module), id(module.defs))
@@ -134,6 +158,57 @@ class ClassFactsRecorder:
             if len(self._module_stores) > self._size:
                 self._module_stores.popitem(last=False)
         return stores
+
+
+def installed(path: str) -> bool:
+    """A module of an installed library (not the project's source)."""
+    parts = path.replace("\\", "/").split("/")
+    return "site-packages" in parts or "dist-packages" in parts
+
+
+def _add_digest(ctx: ClassDefContext, facts: dict[str, object]) -> None:
+    """The FACTS_NAME attribute, `Literal["<digest>"]` of the facts and the methods' kinds, for
+    the daemon's snapshots (not on protocols)."""
+    if _is_protocol(ctx):
+        return
+    text = json.dumps([facts, _member_kinds(ctx.cls)], sort_keys=True)
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+    info = ctx.cls.info
+    var = Var(FACTS_NAME, LiteralType(digest, ctx.api.named_type("builtins.str")))
+    var.info = info
+    var._fullname = f"{info.fullname}.{FACTS_NAME}"
+    var.is_classvar = True
+    info.names[FACTS_NAME] = SymbolTableNode(MDEF, var, plugin_generated=True)
+
+
+def _member_kinds(defn: ClassDef) -> list[list[object]]:
+    """Each method's name, `async`, and decorators by name, from syntax: what mypy's snapshot
+    misses for methods without annotations (and for decorators that leave the type alone)."""
+    kinds: list[list[object]] = []
+    for statement in defn.defs.body:
+        items: list[Node] = [statement]
+        if isinstance(statement, OverloadedFuncDef):
+            items = [*statement.items, *([statement.impl] if statement.impl is not None else [])]
+        for item in items:
+            if isinstance(item, FuncDef):
+                kinds.append([item.name, item.is_coroutine])
+            elif isinstance(item, Decorator):
+                names = [dotted_name(d.callee if isinstance(d, CallExpr) else d) for d in item.decorators]
+                kinds.append([item.func.name, item.func.is_coroutine, names])
+    return kinds
+
+
+def _is_protocol(ctx: ClassDefContext) -> bool:
+    """mypy sets `is_protocol` after this hook; the `Protocol` base is already set aside."""
+    if ctx.cls.info.is_protocol:
+        return True
+    for base in ctx.cls.removed_base_type_exprs:
+        target = base.base if isinstance(base, IndexExpr) else base
+        name = dotted_name(target)
+        symbol = ctx.api.lookup_qualified(name, base, suppress_errors=True) if name is not None else None
+        if symbol is not None and getattr(symbol.node, "fullname", None) in PROTOCOLS:
+            return True
+    return False
 
 
 def _has_dynamic_body(defn: ClassDef) -> bool:

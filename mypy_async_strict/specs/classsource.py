@@ -5,7 +5,7 @@ from __future__ import annotations
 from mypy.nodes import MypyFile, TypeInfo
 from mypy.plugin import CheckerPluginInterface
 
-from mypy_async_strict.specs.classfacts import ANY_NAME, recorded
+from mypy_async_strict.specs.classfacts import ANY_NAME, installed, recorded
 
 
 class ModuleClassSource:
@@ -60,6 +60,4 @@ class ModuleClassSource:
         return module if isinstance(module, MypyFile) else None
 
 
-def installed(path: str) -> bool:
-    parts = path.replace("\\", "/").split("/")
-    return "site-packages" in parts or "dist-packages" in parts
+__all__ = ["ModuleClassSource", "installed"]

@@ -5,7 +5,10 @@ walks with getattr, importing `pkg.mod` when `pkg` has no attribute `mod`; 3.11+
 (`pkgutil.resolve_name`) imports the longest module prefix first, then walks with getattr.  The
 plugin starts at the longest module prefix in the build, walks the symbol tables from there and
 gives up wherever the two could differ.
-Nothing is imported: a module the checked code does not import is simply not resolved.
+The module a string target names is a dependency of the module that patches it (dispatch's
+`get_additional_deps`, see knowledge/dependencies.py): mypy loads it like an import inside a
+function, whatever else the run checks, with or without workers, and re-checks the patching
+module when it changes.  A module mypy cannot find (or does not follow) is simply not resolved.
 """
 
 from __future__ import annotations
