@@ -55,12 +55,10 @@ Not covered (tests/test_modes.py shows what is):
   (`MagicMock(spec=fetch)`): the daemon's snapshot of the function does not change and there is
   no per-module digest (classes have one, see classfacts.py), so the daemon keeps the verdict
   until the test module is edited; a protocol used as a spec has no digest either.
-* Reads made elsewhere in knowledge/ without a mock type in hand register nothing here: a
-  method summary read from the callee's class metadata (hand-offs, summaries.py: the digest
-  changes with it, but the reading target does not depend on `<C[wildcard]>`; calling
-  `depend_on(api, [C + WILDCARD_TAG])` there would close it), whether a test class has a
-  subclass anywhere in the build (unittest fixtures).  records.py registers its own triggers
-  in `plugin_deps` only; `depend_on` also covers re-checks of a single function.
+* Reads made elsewhere in knowledge/ register their own dependencies with `depend_on`: a
+  method summary read from the callee's class (handoffs.py: `<C>` and `<C[wildcard]>`, whose
+  digest changes with the summaries), a module's records (records.py).  Whether a test class
+  has a subclass anywhere in the build (set-up fixtures) registers nothing.
 * A dotted target's module is looked for on mypy's search paths plus the test module's own
   root; one found only through a source root given on the command line is not a dependency.
 """

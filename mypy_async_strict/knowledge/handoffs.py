@@ -31,8 +31,10 @@ from mypy.nodes import (
     TypeInfo,
 )
 from mypy.plugin import CheckerPluginInterface
+from mypy.server.trigger import WILDCARD_TAG
 from mypy.types import AnyType
 
+from mypy_async_strict.knowledge.dependencies import depend_on
 from mypy_async_strict.knowledge.provenance import ScanCache, scopes_of
 from mypy_async_strict.knowledge.summaries import Summary
 from mypy_async_strict.specs.classsource import installed
@@ -243,6 +245,10 @@ def _function_by_name(api: CheckerPluginInterface, fullname: str) -> FuncDef | N
 def _summary(api: CheckerPluginInterface, cache: ScanCache, func: FuncDef) -> Summary | None:
     scopes = scopes_of(api)
     current = scopes[-1] if scopes and isinstance(scopes[-1], MypyFile) else None
+    if not isinstance(func.info, FakeInfo) and func.info.module_name != getattr(current, "fullname", None):
+        # A method's summary is its class's metadata: the daemon rechecks the reader when the
+        # class's recorded facts change (specs/classfacts.py puts their digest in the class).
+        depend_on(api, [func.info.fullname, func.info.fullname + WILDCARD_TAG])
     summary: Summary | None = cache.summaries.of_function(func, current)
     return summary
 

@@ -105,13 +105,8 @@ def _create_holder(module: MypyFile, object_info: TypeInfo) -> TypeInfo:
 
 def _depend(api: CheckerPluginInterface, module_name: str, key: str) -> None:
     """Make the daemon recheck the current target when the record changes."""
-    tscope = getattr(api, "tscope", None)
     current = getattr(api, "tree", None)
-    if not isinstance(current, MypyFile) or tscope is None or current.fullname == module_name:
-        return
-    try:
-        target = tscope.current_target()
-    except Exception:
-        return
-    trigger = f"<{module_name}.{HOLDER}.{key}>"
-    current.plugin_deps.setdefault(trigger, set()).add(target)
+    if isinstance(current, MypyFile) and current.fullname != module_name:
+        from mypy_async_strict.knowledge.dependencies import depend_on
+
+        depend_on(api, [f"{module_name}.{HOLDER}.{key}"])
