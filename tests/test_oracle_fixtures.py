@@ -392,3 +392,111 @@ def test_patch_decorators_fill_their_parameters_before_fixtures(tmp_path: Path, 
         "        ping.assert_called_once()\n",
     )
     assert clean(report), report
+
+
+PARITY = """\
+[case testParity]
+import json
+import os
+import warnings
+import pkg.mod
+import pytest
+from pytest_mock import MockerFixture
+
+SEEN: dict[str, object] = {}
+
+def outcome(function) -> str:
+    try:
+        return repr(function())
+    except BaseException as error:
+        return f"{type(error).__name__} (BaseException only: {not isinstance(error, Exception)})"
+
+@pytest.fixture
+def direct() -> int:
+    return 1
+
+@pytest.mark.slow
+@pytest.mark.parametrize("a", [pytest.param(1, id="one")])
+def marked(a: int) -> None:
+    pass
+
+def test_pytest(monkeypatch) -> None:
+    SEEN["fixture called directly"] = outcome(lambda: direct())
+    SEEN["marks"] = [(m.name, m.args, sorted(m.kwargs)) for m in marked.pytestmark][:1]
+    SEEN["param"] = list(pytest.param(1, 2, id="x").values)
+    SEEN["raises"] = outcome(lambda: pytest.raises(ValueError, int, "x").type.__name__)
+    SEEN["did not raise"] = outcome(lambda: pytest.raises(ValueError, int, "1"))
+    SEEN["keywords go to the function"] = outcome(lambda: pytest.raises(ValueError, int, "x", match="nothing"))
+    try:
+        with pytest.raises(ValueError, match="nothing"):
+            int("x")
+    except AssertionError:
+        SEEN["no match"] = "AssertionError"
+    with pytest.raises(ValueError, match="invalid literal") as info:
+        int("x")
+    SEEN["matched"] = [info.type.__name__, str(info.value)]
+    SEEN["fail"] = outcome(lambda: pytest.fail("no"))
+    monkeypatch.setattr("pkg.mod.ping", lambda x: -x)
+    monkeypatch.setenv("ORACLE_PARITY", "1")
+    SEEN["monkeypatched"] = [pkg.mod.ping(2), os.environ["ORACLE_PARITY"]]
+    SEEN["delattr missing"] = outcome(lambda: monkeypatch.delattr(pkg.mod, "nothing"))
+
+def test_mocker(mocker: MockerFixture) -> None:
+    fetch = mocker.patch("pkg.mod.fetch")
+    SEEN["patch of async def"] = type(fetch).__name__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with mocker.patch("pkg.mod.ping") as entered:
+            SEEN["entered"] = repr(entered)
+    SEEN["enter warning"] = [type(w.message).__name__ for w in caught]
+    auto = mocker.patch.object(pkg.mod.Client, "get", autospec=True)
+    SEEN["autospec"] = outcome(lambda: auto())
+    several = mocker.patch.multiple(pkg.mod.Client, get=mocker.DEFAULT, put=mocker.DEFAULT)
+    SEEN["multiple"] = sorted(several)
+    SEEN["dict"] = repr(mocker.patch.dict(pkg.mod.CONFIG, {"a": 1}))
+    mocker.stopall()
+    spy = mocker.spy(pkg.mod, "ping")
+    SEEN["spy"] = [pkg.mod.ping(4), spy.spy_return, spy.spy_return_list, outcome(lambda: pkg.mod.ping("x"))]
+    SEEN["spy exception"] = type(spy.spy_exception).__name__
+    SEEN["spy type"] = [type(spy).__name__, spy.call_count]
+    stub = mocker.stub(name="cb")
+    SEEN["stub"] = [repr(stub(1, x=2)) != "", outcome(lambda: stub.missing), type(stub).__name__]
+    SEEN["async stub"] = [type(mocker.async_stub("cb")).__name__]
+    configured = mocker.patch("pkg.mod.ping", return_value=3)
+    mocker.resetall(return_value=True)
+    SEEN["resetall"] = type(configured()).__name__
+    mocker.stop(configured)
+    SEEN["stopped"] = pkg.mod.ping.__name__
+    SEEN["aliases"] = [mocker.ANY == 1, mocker.sentinel.x is mocker.sentinel.x, type(mocker.call(1)).__name__]
+
+def test_zz_write() -> None:
+    with open(OUT, "w") as stream:
+        json.dump(SEEN, stream, sort_keys=True, default=repr)
+[file pkg/__init__.py]
+[file pkg/mod.py]
+CONFIG: dict[str, int] = {}
+class Client:
+    def get(self) -> int:
+        return 1
+    def put(self) -> int:
+        return 1
+async def fetch() -> int:
+    return 1
+def ping(x: int) -> int:
+    return x + 0
+"""
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pytest_mock") is None, reason="needs the real pytest and pytest-mock to compare"
+)
+def test_the_stand_ins_behave_like_pytest_and_pytest_mock(tmp_path: Path) -> None:
+    """What the stand-ins do, observed by a case, is what the real pytest and pytest-mock do."""
+    observed = {}
+    for mode in ("installed", "isolated"):
+        out = tmp_path / f"{mode}.json"
+        text = PARITY.replace("open(OUT,", f"open({str(out)!r},")
+        [report] = oracle(tmp_path, mode, text)
+        assert clean(report), report
+        observed[mode] = json.loads(out.read_text())
+    assert observed["isolated"] == observed["installed"]

@@ -250,11 +250,20 @@ class RaisesContext:
         return True
 
 
-def raises(expected_exception: Any, *args: Any, match: str | re.Pattern[str] | None = None, **kwargs: Any) -> Any:
-    context = RaisesContext(expected_exception, match)
+def raises(expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
+    """`with raises(E, match=...)`, or `raises(E, function, *args, **kwargs)` (the keywords go
+    to the function)."""
     if not args:
-        return context
+        if set(kwargs) - {"match"}:
+            raise TypeError(
+                "Unexpected keyword arguments passed to pytest.raises: " + ", ".join(sorted(kwargs))
+                + "\nUse context-manager form instead?"
+            )
+        return RaisesContext(expected_exception, kwargs.get("match"))
     function, *rest = args
+    if not callable(function):
+        raise TypeError(f"{function!r} object (type: {type(function)}) must be callable")
+    context = RaisesContext(expected_exception, None)
     with context:
         function(*rest, **kwargs)
     return context.excinfo
