@@ -46,7 +46,10 @@ a plain fixture's value is its result, a generator's its first yield (the rest r
 teardown, in reverse order of setup, whether the test passed or not); `async def` fixtures and
 async generators are run in the test's event loop (pytest-asyncio's auto mode, whatever the
 decorator).  `@pytest.mark.parametrize` (also `indirect=`) and `@pytest.fixture(params=...)`
-run the test once per combination.
+run the test once per combination.  xunit-style set-up runs as pytest runs it: setup_module /
+teardown_module (and setUpModule / tearDownModule) once around the module's tests,
+setup_class / teardown_class around a class's, setup_method / teardown_method and
+setup_function / teardown_function as autouse fixtures ahead of the class's or module's own.
 
 Scopes are ignored: every fixture is set up afresh for each test (no case relies on sharing
 yet; a case that does would see its module-scoped state reset per test).  Not modelled:
@@ -514,13 +517,25 @@ def _run_module(
     except BaseException:
         unexpected.append("conftest.py raised on import:\n" + traceback.format_exc(limit=-3))
         return
-    levels = [_fixtures_of(vars(module), "main")]
+    levels = [{**_xunit_function_fixture(module), **_fixtures_of(vars(module), "main")}]
     levels += [_fixtures_of(vars(conftest), path) for path, conftest in conftests]
     levels.append(builtin_fixtures())
-    for item in _collect(module, filename):
-        ran.add(item.qualname)
-        for call in _calls(item, module, levels, unexpected):
-            _run_call(call, unexpected, ran, filename)
+    items = list(_collect(module, filename))
+    if not items:
+        return
+    # xunit-style module and class set-up: once around the module's and each class's tests
+    if not _xunit(module, ("setUpModule", "setup_module"), module, "module set-up", unexpected):
+        return
+    for cls, group in itertools.groupby(items, key=lambda item: item.cls):
+        if cls is not None and not _xunit(cls, ("setup_class",), cls, f"{cls.__name__}.setup_class", unexpected):
+            continue
+        for item in group:
+            ran.add(item.qualname)
+            for call in _calls(item, module, levels, unexpected):
+                _run_call(call, unexpected, ran, filename)
+        if cls is not None:
+            _xunit(cls, ("teardown_class",), cls, f"{cls.__name__}.teardown_class", unexpected)
+    _xunit(module, ("tearDownModule", "teardown_module"), module, "module teardown", unexpected)
 
 
 # -- pytest: collection, fixtures, parametrization --------------------------------------------
@@ -675,10 +690,84 @@ def _fixtures_of(namespace: dict[str, Any], where: str, owner: type | None = Non
 
 
 def _class_fixtures(cls: type) -> dict[str, FixtureDef]:
-    found: dict[str, FixtureDef] = {}
+    found = _xunit_method_fixture(cls)
     for klass in reversed(cls.__mro__[:-1]):  # a subclass's definition overrides its base's
         found.update(_fixtures_of(dict(vars(klass)), f"class {cls.__name__}", owner=cls))
     return found
+
+
+# -- xunit-style set-up (pytest calls these too) ---------------------------------------------
+
+
+def _plain_function(holder: object, names: tuple[str, ...]) -> Any:
+    """The first of `names` that `holder` has and that is not a fixture (pytest's rule)."""
+    for name in names:
+        value = getattr(holder, name, None)
+        if value is not None and _fixture_parts(value) is None:
+            return value
+    return None
+
+
+def _call_with_optional_argument(function: Any, argument: object) -> None:
+    count = function.__code__.co_argcount - (1 if inspect.ismethod(function) else 0)
+    if count:
+        function(argument)
+    else:
+        function()
+
+
+def _xunit(holder: object, names: tuple[str, ...], argument: object, label: str, unexpected: list[str]) -> bool:
+    """Call the first of `names` that `holder` has (setup_module, setup_class, ...)."""
+    function = _plain_function(holder, names)
+    if function is None:
+        return True
+    if inspect.isclass(holder):
+        function = getattr(function, "__func__", function)  # setup_class(cls): given the class
+    try:
+        _call_with_optional_argument(function, argument)
+    except BaseException:
+        unexpected.append(f"{label} raised:\n" + traceback.format_exc(limit=-3))
+        return False
+    return True
+
+
+def _xunit_method_fixture(cls: type) -> dict[str, FixtureDef]:
+    """setup_method/teardown_method as pytest runs them: an autouse fixture of the class."""
+    setup = _plain_function(cls, ("setup_method",))
+    teardown = _plain_function(cls, ("teardown_method",))
+    if setup is None and teardown is None:
+        return {}
+
+    def xunit_setup_method_fixture(request: Any) -> Iterator[None]:
+        if setup is not None:
+            _call_with_optional_argument(getattr(request.instance, "setup_method"), request.function)
+        yield
+        if teardown is not None:
+            _call_with_optional_argument(getattr(request.instance, "teardown_method"), request.function)
+
+    name = f"_xunit_setup_method_fixture_{cls.__qualname__}"
+    return {name: FixtureDef(name, xunit_setup_method_fixture, f"class {cls.__name__}", autouse=True)}
+
+
+def _xunit_function_fixture(module: types.ModuleType) -> dict[str, FixtureDef]:
+    """setup_function/teardown_function: an autouse fixture of the module, for functions only."""
+    setup = _plain_function(module, ("setup_function",))
+    teardown = _plain_function(module, ("teardown_function",))
+    if setup is None and teardown is None:
+        return {}
+
+    def xunit_setup_function_fixture(request: Any) -> Iterator[None]:
+        if request.cls is not None:
+            yield
+            return
+        if setup is not None:
+            _call_with_optional_argument(setup, request.function)
+        yield
+        if teardown is not None:
+            _call_with_optional_argument(teardown, request.function)
+
+    name = "_xunit_setup_function_fixture_main"
+    return {name: FixtureDef(name, xunit_setup_function_fixture, "main", autouse=True)}
 
 
 # -- built-in fixtures -------------------------------------------------------------------------

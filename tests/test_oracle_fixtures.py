@@ -500,3 +500,60 @@ def test_the_stand_ins_behave_like_pytest_and_pytest_mock(tmp_path: Path) -> Non
         assert clean(report), report
         observed[mode] = json.loads(out.read_text())
     assert observed["isolated"] == observed["installed"]
+
+
+def test_xunit_setup_and_teardown_run_as_pytest_runs_them(tmp_path: Path, mode: str) -> None:
+    """setup_module/class/method/function and their teardowns, in pytest's order (recorded from
+    pytest 9 on the same module) around the fixtures."""
+    out = tmp_path / "order.json"
+    [report] = oracle(
+        tmp_path,
+        mode,
+        "[case testXunit]\n"
+        "import json\n"
+        "import pytest\n"
+        "LOG: list[str] = []\n"
+        "def setup_module(module) -> None:\n"
+        "    LOG.append('setup_module')\n"
+        "def teardown_module() -> None:\n"
+        "    LOG.append('teardown_module')\n"
+        f"    with open({str(out)!r}, 'w') as stream:\n"
+        "        json.dump(LOG, stream)\n"
+        "def setup_function(function) -> None:\n"
+        "    LOG.append(f'setup_function {function.__name__}')\n"
+        "def teardown_function(function) -> None:\n"
+        "    LOG.append(f'teardown_function {function.__name__}')\n"
+        "@pytest.fixture(autouse=True)\n"
+        "def auto():\n"
+        "    LOG.append('auto')\n"
+        "    yield\n"
+        "    LOG.append('auto teardown')\n"
+        "def test_a() -> None:\n"
+        "    LOG.append('test_a')\n"
+        "class TestC:\n"
+        "    @classmethod\n"
+        "    def setup_class(cls) -> None:\n"
+        "        LOG.append('setup_class')\n"
+        "    @classmethod\n"
+        "    def teardown_class(cls) -> None:\n"
+        "        LOG.append('teardown_class')\n"
+        "    def setup_method(self, method) -> None:\n"
+        "        self.name = method.__name__\n"
+        "        LOG.append('setup_method')\n"
+        "    def teardown_method(self) -> None:\n"
+        "        LOG.append('teardown_method')\n"
+        "    @pytest.fixture(autouse=True)\n"
+        "    def own(self) -> None:\n"
+        "        LOG.append('class auto')\n"
+        "    def test_b(self) -> None:\n"
+        "        LOG.append(self.name)\n",
+    )
+    assert clean(report), report
+    assert json.loads(out.read_text()) == [
+        "setup_module",
+        "setup_function test_a", "auto", "test_a", "auto teardown", "teardown_function test_a",
+        "setup_class",
+        "auto", "setup_method", "class auto", "test_b", "teardown_method", "auto teardown",
+        "teardown_class",
+        "teardown_module",
+    ]
