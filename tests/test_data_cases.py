@@ -67,11 +67,14 @@ class PluginCheckSuite(DataSuite):
         worker_env = None
         if options.num_workers:  # workers are fresh processes: the plugin must be importable
             worker_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+        # `main` sits beside the `[file]` modules (in tmp/), as a test module sits beside its
+        # conftest.py; messages keep calling it `main`.
+        main = os.path.join(test_temp_dir, "main")
         if step <= 1:
-            Path("main").write_text(source)
+            Path(main).write_text(source)
         try:
             result = build.build(
-                sources=[BuildSource("main", "__main__", None if step else source), *_file_sources(testcase)],
+                sources=[BuildSource(main, "__main__", None if step else source), *_file_sources(testcase)],
                 options=options,
                 alt_lib_path=test_temp_dir,
                 worker_env=worker_env,
@@ -79,7 +82,7 @@ class PluginCheckSuite(DataSuite):
             actual = result.errors
         except CompileError as error:
             actual = error.messages
-        actual = normalize_error_messages(actual)
+        actual = [line.replace(main + ":", "main:", 1) for line in normalize_error_messages(actual)]
         expected = testcase.output if step < 2 else testcase.output2.get(step, [])
         if step < 2:
             expected = _order_like(expected, testcase.output_inline_start, actual)

@@ -26,16 +26,19 @@ from typing import Any, Final
 from mypy.nodes import (
     ARG_NAMED,
     ARG_STAR2,
+    AssignmentStmt,
     CallExpr,
     Decorator,
     Expression,
     FakeInfo,
     FuncDef,
+    ListExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     ReturnStmt,
     StrExpr,
+    TupleExpr,
     TypeInfo,
     Var,
     YieldExpr,
@@ -339,7 +342,10 @@ def resolve(api: CheckerPluginInterface, test: FuncDef, var: Var) -> Resolved | 
     if resolved is None:
         return None
     mock, events = resolved
-    closure = scope.closure([p for p in _test_params(test)])
+    used = _usefixtures(module, test)
+    if used is None:
+        return None  # `@pytest.mark.usefixtures(...)` the plugin cannot read: any fixture may run
+    closure = scope.closure(_test_params(test) + used)
     for fixture, _ in closure:
         if fixture is provider or var.name not in fixture.params:
             continue
@@ -390,6 +396,39 @@ def _event(kind: str, var: Var, path: tuple[str, ...], line: int) -> Event:
     if event_kind is EventKind.ESCAPE:
         event_kind = EventKind.SUBTREE
     return Event(event_kind, Path(var, path), line, nested=False, definition=True)
+
+
+def _usefixtures(module: MypyFile, test: FuncDef) -> list[str] | None:
+    """Fixtures `@pytest.mark.usefixtures("a", ...)` adds to a test (on the test, its class or
+    the module's `pytestmark`); None when one of them cannot be read."""
+    marks: list[Expression] = []
+    decorator = _decorator_of(module, test)
+    if decorator is not None:
+        marks += decorator.original_decorators
+    if not isinstance(test.info, FakeInfo):
+        marks += test.info.defn.decorators
+    for statement in module.defs:
+        if isinstance(statement, AssignmentStmt) and any(
+            isinstance(lvalue, NameExpr) and lvalue.name == "pytestmark" for lvalue in statement.lvalues
+        ):
+            value = statement.rvalue
+            marks += value.items if isinstance(value, (ListExpr, TupleExpr)) else [value]
+    names: list[str] = []
+    for mark in marks:
+        if not isinstance(mark, CallExpr) or not isinstance(mark.callee, MemberExpr) or mark.callee.name != "usefixtures":
+            continue
+        for arg in mark.args:
+            if not isinstance(arg, StrExpr):
+                return None
+            names.append(arg.value)
+    return names
+
+
+def _decorator_of(module: MypyFile, func: FuncDef) -> Decorator | None:
+    owner = module.names if isinstance(func.info, FakeInfo) else func.info.names
+    symbol = owner.get(func.name)
+    node = symbol.node if symbol is not None else None
+    return node if isinstance(node, Decorator) and node.func is func else None
 
 
 def _test_params(test: FuncDef) -> list[str]:
