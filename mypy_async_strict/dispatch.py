@@ -11,6 +11,7 @@ from typing import Any, Callable, Final
 from mypy.nodes import (
     CallExpr,
     Decorator,
+    FuncDef,
     Import,
     ImportAll,
     ImportFrom,
@@ -35,6 +36,12 @@ from mypy_async_strict.checks.protocols import ProtocolHooks
 from mypy_async_strict.checks.spec_attributes import SpecSetWrites
 from mypy_async_strict.hooks.callees import CallHooks
 from mypy_async_strict.hooks.children import ChildHooks
+from mypy_async_strict.hooks.fixture_parameters import (
+    IMPORT_FUNCTION,
+    MOCKER_PARAMETER,
+    FixtureParameters,
+    mark_tests,
+)
 from mypy_async_strict.hooks.constructors import (
     create_autospec_hook,
     mock_constructor_hook,
@@ -107,9 +114,11 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
         self._fixture = degrade_to(_default_type)(_record_fixture)
+        self._fixture_parameters = degrade_to(_default_type)(FixtureParameters(cache).hook)
         self._wrap_for_dependencies(deps)
         self._source_digest = _source_digest()
         self._annotations_found = _annotations_findable(options)
+        self._findable_modules: dict[str, bool] = {}
 
     def _wrap_for_dependencies(self, deps: Dependencies) -> None:
         """Every hook that reads another module registers a dependency on what it reads (see
@@ -136,6 +145,8 @@ class AsyncStrictPlugin(Plugin):
             return constructor
         if fullname in FIXTURE_FUNCTIONS:
             return self._fixture
+        if fullname == IMPORT_FUNCTION:
+            return self._fixture_parameters
         return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
@@ -187,7 +198,35 @@ class AsyncStrictPlugin(Plugin):
             # are processed first, and a change to them rechecks the test module.
             # (a conftest.py in the package chain is found where the module is)
             deps += [(PRI_CONFTEST, name, -1) for name in conftest_modules(file.fullname, file.path, lambda _: True)]
+            deps += [dep for dep in self._mark_tests(file) if dep not in deps]
         return deps
+
+    def _mark_tests(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        """Tests whose unannotated parameters pytest fills get the marker statement that types
+        them (hooks/fixture_parameters.py); they need the mock annotations, and `mocker`
+        pytest-mock's module."""
+        marked = mark_tests(file, self._import_function())
+        if not marked:
+            return []
+        deps = [ANNOTATIONS_DEPENDENCY]
+        wants_mocker = any(a.variable.name == MOCKER_PARAMETER for test in marked for a in test.arguments)
+        if wants_mocker and self._findable(fullnames.MOCKER_MODULE):
+            deps.append((PRI_CONFTEST, fullnames.MOCKER_MODULE, -1))
+        return deps
+
+    def _import_function(self) -> FuncDef | None:
+        """The builtin `__import__` (None before builtins is loaded: semantic analysis binds
+        the marker then)."""
+        builtins = self._modules.get("builtins") if self._modules else None
+        symbol = builtins.names.get("__import__") if builtins is not None else None
+        node = symbol.node if symbol is not None else None
+        return node if isinstance(node, FuncDef) else None
+
+    def _findable(self, module: str) -> bool:
+        found = self._findable_modules.get(module)
+        if found is None:
+            found = self._findable_modules[module] = _findable(self.options, module)
+        return found
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         """Modules the hooks read while checking `file` (dotted patch targets, specs): their
@@ -195,6 +234,13 @@ class AsyncStrictPlugin(Plugin):
         return self._dependencies.indirect(file)
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        # Called as mypy writes a module's interface, before it checks the function bodies: in
+        # parallel mode the first moment the plugin sees the worker's whole tree (the marker
+        # is added at parse time elsewhere; marking is idempotent).
+        if not ctx.is_check and self._annotations_found and self._modules:
+            tree = self._modules.get(ctx.id)
+            if tree is not None:
+                quietly(lambda: mark_tests(tree, self._import_function()))
         # mypy fingerprints only the entry module; the digest covers the rest of the plugin.
         from mypy_async_strict import __version__
 
@@ -236,6 +282,18 @@ def _annotations_findable(options: Options) -> bool:
         file=sys.stderr,
     )
     return False
+
+
+def _findable(options: Options, module: str) -> bool:
+    """Whether mypy would find `module` (a dependency the plugin adds must not be missing)."""
+    from mypy.build import default_data_dir
+    from mypy.modulefinder import FindModuleCache, compute_search_paths
+
+    try:
+        search_paths = compute_search_paths([], options, default_data_dir())
+        return isinstance(FindModuleCache(search_paths, None, options).find_module(module), str)
+    except Exception:
+        return False
 
 
 def _source_digest() -> str:

@@ -18,7 +18,8 @@ PROPERTY_MOCK: Final = "unittest.mock.PropertyMock"
 CREATE_AUTOSPEC: Final = "unittest.mock.create_autospec"
 
 # pytest-mock's `mocker` fixture: the same classes and functions, as attributes and methods.
-MOCKER: Final = "pytest_mock.plugin.MockerFixture"
+MOCKER_MODULE: Final = "pytest_mock.plugin"
+MOCKER: Final = f"{MOCKER_MODULE}.MockerFixture"
 MOCKER_PREFIX: Final = f"{MOCKER}."
 MOCKER_CONSTRUCTORS: Final[dict[str, Kind]] = {
     f"{MOCKER}.{kind.value}": kind for kind in Kind

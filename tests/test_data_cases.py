@@ -67,9 +67,9 @@ class PluginCheckSuite(DataSuite):
         worker_env = None
         if options.num_workers:  # workers are fresh processes: the plugin must be importable
             worker_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
-        # `main` sits beside the `[file]` modules (in tmp/), as a test module sits beside its
-        # conftest.py; messages keep calling it `main`.
-        main = os.path.join(test_temp_dir, "main")
+        # `main` is a test module beside the `[file]` modules (in tmp/), as a test module sits
+        # beside its conftest.py; messages keep calling it `main`.
+        main = os.path.join(test_temp_dir, "test_main.py")
         if step <= 1:
             Path(main).write_text(source)
         try:

@@ -29,13 +29,14 @@ def correct_cases() -> list[Case]:
 
 
 def write_case(case: Case, directory: Path) -> list[str]:
-    """The case's modules on disk; returns the paths to check."""
-    (directory / "main.py").write_text("\n".join(case.main) + "\n")
+    """The case's modules on disk; returns the paths to check.  The main program is a test
+    module (its unannotated test parameters are typed from fixtures, as in a suite)."""
+    (directory / "test_main.py").write_text("\n".join(case.main) + "\n")
     for name, lines in case.files.items():
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n".join(lines) + "\n")
-    return ["main.py"]
+    return ["test_main.py"]
 
 
 def mypy_errors(directory: Path, targets: list[str], *, plugin: bool, cache: Path, flags: list[str]) -> list[str]:

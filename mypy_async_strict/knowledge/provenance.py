@@ -178,6 +178,8 @@ class ScopeFacts:
     # ids of expressions used in place (see positions.py): elsewhere a value is stored, and
     # gets the type plain mypy gives it.
     in_place: set[int] = field(default_factory=set)
+    # Variables never bound here (parameters) whose every read is in place.
+    read_in_place: set[Var] = field(default_factory=set)
     # Attribute names that code here patches or assigns (`patch.object(C, "fetch")`,
     # `patch("pkg.mod.fetch")`, `patch.multiple(C, fetch=...)`, `C.fetch = ...`,
     # `monkeypatch.setattr(C, "fetch", ...)`): a call of a real `fetch` may reach a stand-in.
@@ -662,6 +664,7 @@ class _ScopeScanner:
             if var.name in self.shared_names:
                 values.append(None)
         self.facts.in_place = self.positions.finish(self.shared_names)
+        self.facts.read_in_place = self.positions.read_in_place(self.facts.in_place, self.shared_names)
         for expr, line, nested in self.occurrences:
             if id(expr) in self.harmless:
                 continue

@@ -334,6 +334,9 @@ def resolve(api: CheckerPluginInterface, test: FuncDef, var: Var) -> Resolved | 
     module = _module_of(api)
     if module is None:
         return None
+    parametrized = _parametrized(module, test)
+    if parametrized is None or var.name in parametrized:
+        return None  # the value comes from `parametrize`, not from a fixture
     scope = _Scope(api, module, None if isinstance(test.info, FakeInfo) else test.info, test.line)
     provider = scope.find(var.name)
     if provider is None:
@@ -351,6 +354,14 @@ def resolve(api: CheckerPluginInterface, test: FuncDef, var: Var) -> Resolved | 
             continue
         events += _changes_by(fixture, var)
     return Resolved(mock, events)
+
+
+def provides(api: CheckerPluginInterface, test: FuncDef, name: str) -> bool:
+    """Whether the suite defines a fixture `name` the test sees (it may override a plugin's)."""
+    module = _module_of(api)
+    if module is None:
+        return True
+    return _Scope(api, module, None if isinstance(test.info, FakeInfo) else test.info, test.line).find(name) is not None
 
 
 def _value_of(
@@ -401,6 +412,32 @@ def _event(kind: str, var: Var, path: tuple[str, ...], line: int) -> Event:
 def _usefixtures(module: MypyFile, test: FuncDef) -> list[str] | None:
     """Fixtures `@pytest.mark.usefixtures("a", ...)` adds to a test (on the test, its class or
     the module's `pytestmark`); None when one of them cannot be read."""
+    names: list[str] = []
+    for mark in _marks_named(module, test, "usefixtures"):
+        for arg in mark.args:
+            if not isinstance(arg, StrExpr):
+                return None
+            names.append(arg.value)
+    return names
+
+
+def _parametrized(module: MypyFile, test: FuncDef) -> set[str] | None:
+    """Parameters `@pytest.mark.parametrize` fills (they override fixtures of the same name);
+    None when a mark's names cannot be read."""
+    names: set[str] = set()
+    for mark in _marks_named(module, test, "parametrize"):
+        given = mark.args[0] if mark.args else None
+        if isinstance(given, StrExpr):
+            names.update(part.strip() for part in given.value.split(","))
+        elif isinstance(given, (ListExpr, TupleExpr)) and all(isinstance(i, StrExpr) for i in given.items):
+            names.update(i.value for i in given.items if isinstance(i, StrExpr))
+        else:
+            return None
+    return names
+
+
+def _marks_named(module: MypyFile, test: FuncDef, name: str) -> list[CallExpr]:
+    """The `pytest.mark.<name>(...)` marks on a test, its class or the module's `pytestmark`."""
     marks: list[Expression] = []
     decorator = _decorator_of(module, test)
     if decorator is not None:
@@ -413,15 +450,11 @@ def _usefixtures(module: MypyFile, test: FuncDef) -> list[str] | None:
         ):
             value = statement.rvalue
             marks += value.items if isinstance(value, (ListExpr, TupleExpr)) else [value]
-    names: list[str] = []
-    for mark in marks:
-        if not isinstance(mark, CallExpr) or not isinstance(mark.callee, MemberExpr) or mark.callee.name != "usefixtures":
-            continue
-        for arg in mark.args:
-            if not isinstance(arg, StrExpr):
-                return None
-            names.append(arg.value)
-    return names
+    return [
+        mark
+        for mark in marks
+        if isinstance(mark, CallExpr) and isinstance(mark.callee, MemberExpr) and mark.callee.name == name
+    ]
 
 
 def _decorator_of(module: MypyFile, func: FuncDef) -> Decorator | None:
