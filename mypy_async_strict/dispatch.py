@@ -29,6 +29,7 @@ from mypy.plugin import (
 from mypy.types import Type
 
 from mypy_async_strict import fullnames
+from mypy_async_strict.checks.coroutines import MapHook
 from mypy_async_strict.checks.mismatch import MismatchChecks
 from mypy_async_strict.checks.mock_await import AwaitHooks
 from mypy_async_strict.checks.protocols import ProtocolHooks
@@ -81,6 +82,7 @@ class AsyncStrictPlugin(Plugin):
         self._calls = CallHooks(self, cache)
         self._class_facts = ClassFactsRecorder()
         self._dependencies = deps = Dependencies(options)
+        self._map = MapHook(cache)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
@@ -136,6 +138,8 @@ class AsyncStrictPlugin(Plugin):
             return constructor
         if fullname in FIXTURE_FUNCTIONS:
             return self._fixture
+        if fullname == fullnames.BUILTIN_MAP:
+            return self._map.hook
         return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:

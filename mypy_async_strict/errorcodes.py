@@ -35,6 +35,12 @@ ASYNC_COMPARE: Final = ErrorCode(
     "coroutine object, and the coroutine is never awaited",
     "mypy-async-strict",
 )
+ASYNC_UNAWAITED: Final = ErrorCode(
+    "async-unawaited",
+    "A coroutine that is made and never awaited: within its function it only reaches code that "
+    "formats, logs, serializes, counts or drops it",
+    "mypy-async-strict",
+)
 MOCK_PROTOCOL: Final = ErrorCode(
     "mock-protocol",
     "A mock in 'with'/'async with'/'for'/'async for' that supports neither form "

@@ -99,3 +99,6 @@ CONFIGURING_METHODS: Final = frozenset(
 # Attribute names that are (or misspell) assertion methods: `unittest.mock` raises AttributeError
 # for any of them the mock does not have.
 ASSERTION_PREFIXES: Final = ("assert", "assret", "asert", "aseert", "assrt")
+
+# `map(async_fn, items)`: a lazy source of coroutines (checks/coroutines.py follows it).
+BUILTIN_MAP: Final = "builtins.map"
