@@ -34,6 +34,7 @@ from mypy_async_strict.checks.mismatch import MismatchChecks
 from mypy_async_strict.checks.mock_await import AwaitHooks
 from mypy_async_strict.checks.protocols import ProtocolHooks
 from mypy_async_strict.checks.spec_attributes import SpecSetWrites
+from mypy_async_strict.hooks.async_apis import AsyncApiHooks
 from mypy_async_strict.hooks.callees import CallHooks
 from mypy_async_strict.hooks.children import ChildHooks
 from mypy_async_strict.hooks.constructors import (
@@ -83,6 +84,7 @@ class AsyncStrictPlugin(Plugin):
         self._class_facts = ClassFactsRecorder()
         self._dependencies = deps = Dependencies(options)
         self._map = MapHook(cache)
+        self._async_apis = AsyncApiHooks(cache)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
@@ -140,6 +142,8 @@ class AsyncStrictPlugin(Plugin):
             return self._fixture
         if fullname == fullnames.BUILTIN_MAP:
             return self._map.hook
+        if fullname in fullnames.ASYNC_API_FUNCTIONS:
+            return self._async_apis.hook(fullname, self._calls.function_hook(fullname))
         return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
@@ -162,6 +166,8 @@ class AsyncStrictPlugin(Plugin):
             return mocker_method
         if fullname == FIXTURE_MARKER_CALL:
             return self._fixture
+        if fullname in fullnames.ASYNC_API_METHODS:
+            return self._async_apis.hook(fullname, self._calls.method_hook(fullname))
         return self._calls.method_hook(fullname)
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:

@@ -8,7 +8,8 @@ from mypy.errorcodes import ErrorCode
 
 MOCK_AWAIT: Final = ErrorCode(
     "mock-await",
-    "An await on a mock object (or a mock's call result) that is not awaitable at run time",
+    "An await on a mock object (or a mock's call result) that is not awaitable at run time, or "
+    "such a value handed to an async API that awaits or schedules it (create_task, gather, ...)",
     "mypy-async-strict",
 )
 
