@@ -302,7 +302,7 @@ def _value_problem(
         return Problem(errorcodes.ASYNC_WITH, message, f'Await it first: "{render(call.callee)}(await {text})"')
     if api.need not in (Need.COROUTINE, Need.AWAITABLE) or awaitable(proper) is not False:
         return None
-    shown = "None" if isinstance(proper, NoneType) else f'a "{format_type_bare(value, checker.options)}"'
+    shown = "None" if isinstance(proper, NoneType) else _quoted(format_type_bare(value, checker.options))
     message = (
         f'"{render(call)}" raises {api.raises} at run time: "{text}" {_verb(argument)} {shown} '
         f"(configured), which is not {_needed(api)}"
@@ -336,3 +336,8 @@ def _mock_hint(checker: CheckerPluginInterface, cache: ScanCache, argument: Expr
             name = render(bound.callee)
             return f'Use an AsyncMock for "{name}" (or spec its mock from the real class) so that its calls return coroutines'
     return 'A mock object is never awaitable: pass the call of an AsyncMock, e.g. "AsyncMock(return_value=...)()"'
+
+
+def _quoted(type_name: str) -> str:
+    """`an "int"`, `a "list[int]"`."""
+    return f'{"an" if type_name[:1].lower() in "aeiou" else "a"} "{type_name}"'
