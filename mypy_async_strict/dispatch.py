@@ -42,6 +42,7 @@ from mypy_async_strict.hooks.constructors import (
     mock_constructor_hook,
     mocker_class_attribute_hook,
 )
+from mypy_async_strict.hooks.entered import EnteredHooks
 from mypy_async_strict.hooks.patches import (
     mocker_patch_hook,
     mocker_patch_object_hook,
@@ -85,6 +86,7 @@ class AsyncStrictPlugin(Plugin):
         self._dependencies = deps = Dependencies(options)
         self._map = MapHook(cache)
         self._async_apis = AsyncApiHooks(cache)
+        self._entered = EnteredHooks(self, cache)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
@@ -168,6 +170,8 @@ class AsyncStrictPlugin(Plugin):
             return self._fixture
         if fullname in fullnames.ASYNC_API_METHODS:
             return self._async_apis.hook(fullname, self._calls.method_hook(fullname))
+        if fullname.endswith(fullnames.AENTER_SUFFIX):
+            return self._entered.method_hook(fullname)
         return self._calls.method_hook(fullname)
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:

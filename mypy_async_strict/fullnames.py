@@ -135,3 +135,7 @@ ASYNC_API_METHODS: Final = frozenset(
         ENTER_ASYNC_CONTEXT,
     }
 )
+
+# `<class>.__aenter__`, implicitly called by `async with`: an unannotated `return self` gives the
+# instance (hooks/entered.py).
+AENTER_SUFFIX: Final = ".__aenter__"
