@@ -125,7 +125,8 @@ class AsyncApiHooks:
         api = APIS[fullname]
 
         def run(ctx: Ctx) -> Type:
-            quietly(lambda: self._check(ctx, api))
+            if not getattr(ctx.api, "can_skip_diagnostics", False):  # errors shown in this module
+                quietly(lambda: self._check(ctx, api))
             return inner(ctx) if inner is not None else ctx.default_return_type
 
         return degrade_to(_default)(run)

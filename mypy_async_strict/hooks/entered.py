@@ -17,8 +17,10 @@ from typing import Callable
 
 from mypy.nodes import TypeInfo
 from mypy.plugin import MethodContext, Plugin
+from mypy.server.trigger import WILDCARD_TAG
 from mypy.types import AnyType, Instance, Type, TypeOfAny, get_proper_type
 
+from mypy_async_strict.knowledge.dependencies import depend_on
 from mypy_async_strict.knowledge.provenance import ScanCache, scopes_of
 from mypy_async_strict.safety import degrade_to
 from mypy_async_strict.specs.classfacts import aenter_returns_self
@@ -56,5 +58,10 @@ class EnteredHooks:
         scopes = scopes_of(ctx.api)
         if not scopes or id(item) not in self._cache.facts(scopes[0]).in_place:
             return ctx.default_return_type  # the bound name is stored: plain mypy's `Any`
+        owner = receiver.type.get_containing_type_info("__aenter__")
+        if owner is None or not aenter_returns_self(owner):
+            return ctx.default_return_type
+        # The daemon re-checks this target when the class's recorded facts change.
+        depend_on(ctx.api, [owner.fullname, owner.fullname + WILDCARD_TAG])
         any_type = AnyType(TypeOfAny.special_form)
         return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, receiver])
