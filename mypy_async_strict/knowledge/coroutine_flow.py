@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Final, Union
+from typing import Final
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -168,7 +168,6 @@ class Mode(enum.Enum):
 
 
 Parent = tuple[Node, str]
-Key = Union[int, Var]
 
 
 @dataclass
