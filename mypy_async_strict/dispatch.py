@@ -30,10 +30,12 @@ from mypy.plugin import (
 from mypy.types import Type
 
 from mypy_async_strict import fullnames
+from mypy_async_strict.checks.coroutines import MapHook
 from mypy_async_strict.checks.mismatch import MismatchChecks
 from mypy_async_strict.checks.mock_await import AwaitHooks
 from mypy_async_strict.checks.protocols import ProtocolHooks
 from mypy_async_strict.checks.spec_attributes import SpecSetWrites
+from mypy_async_strict.hooks.async_apis import AsyncApiHooks
 from mypy_async_strict.hooks.callees import CallHooks
 from mypy_async_strict.hooks.children import ChildHooks
 from mypy_async_strict.hooks.fixture_parameters import (
@@ -47,6 +49,7 @@ from mypy_async_strict.hooks.constructors import (
     mock_constructor_hook,
     mocker_class_attribute_hook,
 )
+from mypy_async_strict.hooks.entered import EnteredHooks
 from mypy_async_strict.hooks.patches import (
     mocker_patch_hook,
     mocker_patch_object_hook,
@@ -88,6 +91,9 @@ class AsyncStrictPlugin(Plugin):
         self._calls = CallHooks(self, cache)
         self._class_facts = ClassFactsRecorder()
         self._dependencies = deps = Dependencies(options)
+        self._map = MapHook(cache)
+        self._async_apis = AsyncApiHooks(cache)
+        self._entered = EnteredHooks(self, cache)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
@@ -147,6 +153,10 @@ class AsyncStrictPlugin(Plugin):
             return self._fixture
         if fullname == IMPORT_FUNCTION:
             return self._fixture_parameters
+        if fullname == fullnames.BUILTIN_MAP:
+            return self._map.hook
+        if fullname in fullnames.ASYNC_API_FUNCTIONS:
+            return self._async_apis.hook(fullname, self._calls.function_hook(fullname))
         return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
@@ -169,6 +179,10 @@ class AsyncStrictPlugin(Plugin):
             return mocker_method
         if fullname == FIXTURE_MARKER_CALL:
             return self._fixture
+        if fullname in fullnames.ASYNC_API_METHODS:
+            return self._async_apis.hook(fullname, self._calls.method_hook(fullname))
+        if fullname.endswith(fullnames.AENTER_SUFFIX):
+            return self._entered.method_hook(fullname)
         return self._calls.method_hook(fullname)
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:

@@ -8,7 +8,8 @@ from mypy.errorcodes import ErrorCode
 
 MOCK_AWAIT: Final = ErrorCode(
     "mock-await",
-    "An await on a mock object (or a mock's call result) that is not awaitable at run time",
+    "An await on a mock object (or a mock's call result) that is not awaitable at run time, or "
+    "such a value handed to an async API that awaits or schedules it (create_task, gather, ...)",
     "mypy-async-strict",
 )
 
@@ -33,6 +34,12 @@ ASYNC_COMPARE: Final = ErrorCode(
     "async-compare",
     "A coroutine compared with a value (==, !=, is, in, <, ...): the comparison is about the "
     "coroutine object, and the coroutine is never awaited",
+    "mypy-async-strict",
+)
+ASYNC_UNAWAITED: Final = ErrorCode(
+    "async-unawaited",
+    "A coroutine that is made and never awaited: within its function it only reaches code that "
+    "formats, logs, serializes, counts or drops it",
     "mypy-async-strict",
 )
 MOCK_PROTOCOL: Final = ErrorCode(

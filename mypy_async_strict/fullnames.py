@@ -100,3 +100,43 @@ CONFIGURING_METHODS: Final = frozenset(
 # Attribute names that are (or misspell) assertion methods: `unittest.mock` raises AttributeError
 # for any of them the mock does not have.
 ASSERTION_PREFIXES: Final = ("assert", "assret", "asert", "aseert", "assrt")
+
+# `map(async_fn, items)`: a lazy source of coroutines (checks/coroutines.py follows it).
+BUILTIN_MAP: Final = "builtins.map"
+
+# Async APIs that need a coroutine, an awaitable, an asynchronous context manager or an object with
+# an awaitable `aclose()` (hooks/async_apis.py): typeshed's mocks derive from Any, so these accept
+# anything to plain mypy.
+CREATE_TASK: Final = "asyncio.tasks.create_task"
+ENSURE_FUTURE: Final = "asyncio.tasks.ensure_future"
+GATHER: Final = "asyncio.tasks.gather"
+WAIT_FOR: Final = "asyncio.tasks.wait_for"
+SHIELD: Final = "asyncio.tasks.shield"
+RUN_COROUTINE_THREADSAFE: Final = "asyncio.tasks.run_coroutine_threadsafe"
+ASYNCIO_RUN: Final = "asyncio.runners.run"
+ACLOSING: Final = "contextlib.aclosing"
+RUNNER_RUN: Final = "asyncio.runners.Runner.run"
+TASK_GROUP_CREATE_TASK: Final = "asyncio.taskgroups.TaskGroup.create_task"
+LOOP_CREATE_TASK: Final = "asyncio.events.AbstractEventLoop.create_task"
+BASE_LOOP_CREATE_TASK: Final = "asyncio.base_events.BaseEventLoop.create_task"
+LOOP_RUN_UNTIL_COMPLETE: Final = "asyncio.events.AbstractEventLoop.run_until_complete"
+BASE_LOOP_RUN_UNTIL_COMPLETE: Final = "asyncio.base_events.BaseEventLoop.run_until_complete"
+ENTER_ASYNC_CONTEXT: Final = "contextlib.AsyncExitStack.enter_async_context"
+ASYNC_API_FUNCTIONS: Final = frozenset(
+    {CREATE_TASK, ENSURE_FUTURE, GATHER, WAIT_FOR, SHIELD, RUN_COROUTINE_THREADSAFE, ASYNCIO_RUN, ACLOSING}
+)
+ASYNC_API_METHODS: Final = frozenset(
+    {
+        RUNNER_RUN,
+        TASK_GROUP_CREATE_TASK,
+        LOOP_CREATE_TASK,
+        BASE_LOOP_CREATE_TASK,
+        LOOP_RUN_UNTIL_COMPLETE,
+        BASE_LOOP_RUN_UNTIL_COMPLETE,
+        ENTER_ASYNC_CONTEXT,
+    }
+)
+
+# `<class>.__aenter__`, implicitly called by `async with`: an unannotated `return self` gives the
+# instance (hooks/entered.py).
+AENTER_SUFFIX: Final = ".__aenter__"

@@ -18,6 +18,7 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.types import AnyType, Instance, ProperType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
+from mypy_async_strict.checks.coroutines import check_unawaited
 from mypy_async_strict.knowledge.provenance import ScanCache, Usage, scopes_of
 from mypy_async_strict.render import render
 
@@ -79,6 +80,8 @@ def check_use(
         return result
     usage = usage_of(api, cache, expr)
     if usage is None:
+        if shape is Shape.COROUTINE:
+            check_unawaited(api, cache, expr, unless)  # where its value goes, if not used here
         return result
     problem = _problem(shape, usage)
     if problem is None:

@@ -17,13 +17,14 @@ from mypy.plugin import MethodContext
 from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
+from mypy_async_strict.checks.async_protocols import check_replaced_magic, entered_type
 from mypy_async_strict.knowledge.certainty import protocol_configured
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
 from mypy_async_strict.model.rules import Protocol, supports_protocol
 from mypy_async_strict.render import article, render
-from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.safety import degrade_to, quietly
 from mypy_async_strict.specs.members import INSTANCE_MODES, spec_class
 
 PROTOCOL_BY_METHOD: Final = {
@@ -40,6 +41,8 @@ def _default(ctx: MethodContext) -> Type:
 
 
 AWAITED_BY_STATEMENT: Final = frozenset({"__aenter__", "__aexit__"})
+# Magic methods a test may replace with a sync mock (checks/async_protocols.py).
+REPLACEABLE: Final = frozenset({"__aenter__", "__aexit__", "__aiter__"})
 
 
 class ProtocolHooks:
@@ -60,9 +63,15 @@ class ProtocolHooks:
         protocol = PROTOCOL_BY_METHOD.get(name.value)
         if protocol is not None:
             self._check(ctx, protocol, magic.args[0])
+        if name.value in REPLACEABLE:
+            method = name.value
+            quietly(lambda: check_replaced_magic(ctx, self.cache, method, magic.args[0]))
         if name.value in AWAITED_BY_STATEMENT:
             any_type = AnyType(TypeOfAny.special_form)
-            return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, any_type])
+            entered: Type = any_type
+            if name.value == "__aenter__":
+                entered = entered_type(ctx, self.cache, magic.args[0])
+            return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, entered])
         return AnyType(TypeOfAny.special_form)
 
     def _check(self, ctx: MethodContext, protocol: Protocol, parent: Type) -> None:

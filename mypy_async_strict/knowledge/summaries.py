@@ -319,6 +319,8 @@ class _Walker:
             source = self.path(value) if value is not None else None
             if where is not None:
                 attribute = (target.name,) if isinstance(target, MemberExpr) else ("[]",)
+                if attribute in (("return_value",), ("side_effect",)):
+                    attribute = (CALL,)  # what calls give, as `m.x.return_value` in paths
                 if where == (self.owner,) and isinstance(target, MemberExpr):
                     # The instance's own attribute: rebinding it configures no mock; storing a
                     # parameter there makes the attribute an alias of it.

@@ -48,6 +48,7 @@ from mypy.nodes import (
     Node,
     OverloadedFuncDef,
     PassStmt,
+    ReturnStmt,
     StrExpr,
     SymbolTableNode,
     TupleExpr,
@@ -68,6 +69,7 @@ FACTS_NAME: Final = "__mypy_async_strict_facts"  # the digest attribute (private
 PROTOCOLS: Final = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
 ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
+AENTER_RETURNS_SELF: Final = "aenter_returns_self"
 
 # Class-body statements that only declare (anything else may create names dynamically, an `if`
 # too: `if not TYPE_CHECKING: def legacy(self): ...` is invisible to mypy).
@@ -144,6 +146,8 @@ class ClassFactsRecorder:
             "on_instances": sorted(_self_stores(defn, self._layouts)),
             # What each method does with its parameters (hand-offs: knowledge/handoffs.py).
             METHODS_KEY: method_summaries(defn, self._layouts),
+            # `async def __aenter__(self): return self`, unannotated (hooks/entered.py).
+            AENTER_RETURNS_SELF: _aenter_returns_self(defn),
         }
         defn.info.metadata[METADATA_KEY] = facts
         if not installed(module.path):
@@ -324,3 +328,32 @@ def _names(expr: Expression, name: str) -> bool:
 
 def _is_setattr(call: CallExpr) -> bool:
     return isinstance(call.callee, NameExpr) and call.callee.name == "setattr" and len(call.args) >= 2
+
+
+def _aenter_returns_self(defn: ClassDef) -> bool:
+    """The class body defines `async def __aenter__(self)`, unannotated, whose whole body is
+    `return self`."""
+    for statement in defn.defs.body:
+        if isinstance(statement, FuncDef) and statement.name == "__aenter__":
+            return returns_self(statement)
+    return False
+
+
+def returns_self(node: object) -> bool:
+    """An unannotated `async def` of one parameter whose whole body is `return <it>`."""
+    if not isinstance(node, FuncDef) or node.type is not None or not node.is_coroutine:
+        return False
+    if node.is_async_generator or len(node.arguments) != 1:
+        return False
+    body = node.body.body
+    if len(body) != 1 or not isinstance(body[0], ReturnStmt):
+        return False
+    returned = body[0].expr
+    return isinstance(returned, NameExpr) and returned.name == node.arguments[0].variable.name
+
+
+def aenter_returns_self(info: TypeInfo) -> bool:
+    """Whether the class that defines `info`'s `__aenter__` recorded it as `return self`."""
+    owner = info.get_containing_type_info("__aenter__")
+    data = owner.metadata.get(METADATA_KEY) if owner is not None else None
+    return isinstance(data, dict) and data.get(AENTER_RETURNS_SELF) is True
