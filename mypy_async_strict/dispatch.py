@@ -4,7 +4,6 @@ concern (constructors, children, awaits)."""
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 from typing import Any, Callable, Final
 
@@ -85,7 +84,8 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stub_hook
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = async_stub_hook
         self._source_digest = _source_digest()
-        self._annotations_found = _annotations_findable(options)
+        # False when mypy cannot import the stubs in this run (configured.py says why).
+        self._annotations_found = True
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         constructor = self._constructors.get(fullname)
@@ -148,34 +148,6 @@ def _imports_mocks(file: MypyFile) -> bool:
             return True
         if isinstance(node, (ImportFrom, ImportAll)) and node.id in MOCK_IMPORTS:
             return True
-    return False
-
-
-def _annotations_findable(options: Options) -> bool:
-    """Whether mypy can import mypy_async_strict/mocks.pyi, the types every mock is given.
-
-    Editable installs that hide the package behind an import hook are invisible to mypy; the
-    plugin then stays out of the way (default types) and says so once.
-    """
-    from mypy.build import default_data_dir
-    from mypy.modulefinder import FindModuleCache, compute_search_paths
-
-    try:
-        search_paths = compute_search_paths([], options, default_data_dir())
-        found = FindModuleCache(search_paths, None, options).find_module(
-            fullnames.ANNOTATIONS_MODULE
-        )
-    except Exception:
-        return False
-    if isinstance(found, str):
-        return True
-    package_root = Path(__file__).resolve().parent.parent
-    print(
-        "mypy-async-strict: mypy cannot find the module mypy_async_strict.mocks, so mock "
-        "checks are off. Install the package without -e, or add "
-        f"{package_root} to mypy_path.",
-        file=sys.stderr,
-    )
     return False
 
 

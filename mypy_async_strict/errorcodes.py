@@ -74,3 +74,27 @@ MOCK_RETURN: Final = ErrorCode(
     "coroutine itself, which is never awaited",
     "mypy-async-strict",
 )
+
+# The plugin itself: mypy cannot import its stubs from the checked environment, or its
+# configuration is invalid.  Reported once per run.
+MOCK_SETUP: Final = ErrorCode(
+    "mock-setup",
+    "mypy-async-strict cannot check mocks as set up: its stubs are not importable from the "
+    "environment mypy checks, or its configuration is invalid",
+    "mypy-async-strict",
+)
+
+ALL: Final = (
+    MOCK_AWAIT,
+    ASYNC_WITH,
+    ASYNC_FOR,
+    ASYNC_TRUTHY,
+    ASYNC_COMPARE,
+    MOCK_PROTOCOL,
+    MOCK_SPEC,
+    MOCK_ASSERT,
+    MOCK_CALL,
+    MOCK_ASYNC_MISMATCH,
+    MOCK_RETURN,
+    MOCK_SETUP,
+)

@@ -8,7 +8,8 @@ the MagicMock the spec made, and `session.add.assert_awaited_once()` still raise
 
 Application code is a module of the build that is source (not a stub, not an installed
 library), not the test module itself, not named like test support (`tests`, `conftest`,
-`test_*`, `*_test`, `testing`, `fixtures`, `mocks`), and that refers to no mocking library.
+`test_*`, `*_test`, `testing`, `fixtures`, `mocks`, or a configured `test_dirs` name), and that
+refers to no mocking library.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mypy.nodes import (
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import CallableType, Overloaded, get_proper_type
 
+from mypy_async_strict import settings
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.rules import SpecMode, Target
 from mypy_async_strict.specs.classsource import installed
@@ -129,6 +131,7 @@ def _directories(path: str) -> list[str]:
 def _test_like(part: str) -> bool:
     return (
         part in TEST_SUPPORT_PARTS
+        or part in settings.current().test_dirs  # the configured `test_dirs`
         or part.startswith("test_")
         or part.endswith(("_test", "_tests"))
     )
