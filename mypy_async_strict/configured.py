@@ -3,6 +3,7 @@
 - its settings, read once from mypy's config file (`settings.py`), in the cache fingerprint;
 - its setup problems (stubs mypy cannot import, an invalid configuration) and an untested mypy
   version, said once per run in mypy's output (`notices.py`);
+- the opt-in checks around the dispatch's hooks (`checks/unspecced.py`);
 - class hooks that never crash mypy (`safety.guarded`).
 """
 
@@ -23,6 +24,7 @@ from mypy.plugin import (
 from mypy.types import Type
 
 from mypy_async_strict import compat, environment, settings
+from mypy_async_strict.checks.unspecced import UnspeccedMocks, enabled_anywhere
 from mypy_async_strict.dispatch import AsyncStrictPlugin
 from mypy_async_strict.notices import Notices, untested_mypy_message
 from mypy_async_strict.safety import guarded
@@ -48,12 +50,23 @@ class ConfiguredPlugin(AsyncStrictPlugin):
         # While a setup error stands, no module may come from the cache: the error is said at
         # the first hook of the run, so every module must be checked again.
         self._run_id = os.urandom(8).hex() if errors else ""
+        self._unspecced = (
+            UnspeccedMocks(self)
+            if enabled_anywhere(options, loaded.settings.enable_error_code)
+            else None
+        )
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return self._notices.around(super().get_function_hook(fullname))
+        hook = super().get_function_hook(fullname)
+        if self._unspecced is not None:
+            hook = self._unspecced.around_function(fullname, hook)
+        return self._notices.around(hook)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return self._notices.around(super().get_method_hook(fullname))
+        hook = super().get_method_hook(fullname)
+        if self._unspecced is not None:
+            hook = self._unspecced.around_method(fullname, hook)
+        return self._notices.around(hook)
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         return self._notices.around(super().get_attribute_hook(fullname))

@@ -4,7 +4,7 @@ per run, with the fix in the message; never a traceback, never a line on stderr.
 - an invalid configuration: an error (`mock-setup`, exit status 1) naming the key;
 - stubs mypy cannot import from the checked environment: an error saying what to do;
 - an untested mypy version, a failure inside a hook: a note naming the versions;
-- the settings reach the checks (`test_dirs`) and the cache.
+- the settings reach the checks (`test_dirs`, the plugin's own enable_error_code) and the cache.
 """
 
 from __future__ import annotations
@@ -110,6 +110,38 @@ def test_test_dirs_makes_a_helper_test_support_and_the_cache_follows(tmp_path: P
     configured = run_mypy(tmp_path, "test_rearmed.py")  # same cache directory
     assert_quiet(configured)
     assert configured.returncode == 0, configured.stdout
+
+
+UNSPECCED = """\
+from unittest.mock import MagicMock
+
+class Repo:
+    async def fetch(self) -> int:
+        return 1
+
+async def load(repo: Repo) -> int:
+    return await repo.fetch()
+
+async def test_it() -> None:
+    await load(MagicMock())
+"""
+
+
+def test_the_plugins_section_enables_an_opt_in_code(tmp_path: Path) -> None:
+    write_project(tmp_path, {"pyproject.toml": TOML, "test_it.py": UNSPECCED})
+    assert run_mypy(tmp_path, "test_it.py").returncode == 0
+    with (tmp_path / "pyproject.toml").open("a") as config:
+        config.write('\n[tool.mypy_async_strict]\nenable_error_code = ["mock-unspecced"]\n')
+    enabled = run_mypy(tmp_path, "test_it.py")
+    assert_quiet(enabled)
+    assert len(lines_with(enabled, "[mock-unspecced]")) == 1, enabled.stdout
+
+
+def test_mypy_enable_error_code_works_too(tmp_path: Path) -> None:
+    write_project(tmp_path, {"mypy.ini": INI + "enable_error_code = mock-unspecced\n", "test_it.py": UNSPECCED})
+    completed = run_mypy(tmp_path, "test_it.py")
+    assert_quiet(completed)
+    assert len(lines_with(completed, "[mock-unspecced]")) == 1, completed.stdout
 
 
 def bare_environment(tmp_path: Path) -> Path:

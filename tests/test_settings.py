@@ -14,7 +14,7 @@ plugins = ["mypy_async_strict"]
 
 [tool.mypy_async_strict]
 test_dirs = ["qa", "testing_utils"]
-enable_error_code = ["mock-call"]
+enable_error_code = ["mock-unspecced"]
 disable_error_code = ["async-truthy"]
 """
 
@@ -25,11 +25,11 @@ plugins = mypy_async_strict
 [mypy.plugins.mypy_async_strict]
 test_dirs = qa, testing_utils
 enable_error_code =
-    mock-call
+    mock-unspecced
 disable_error_code = async-truthy
 """
 
-EXPECTED = Settings(frozenset({"qa", "testing_utils"}), ("mock-call",), ("async-truthy",))
+EXPECTED = Settings(frozenset({"qa", "testing_utils"}), ("mock-unspecced",), ("async-truthy",))
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -110,6 +110,6 @@ def test_sections_the_plugin_does_not_read_are_problems(
 def test_settings_are_json_for_the_cache_fingerprint() -> None:
     assert EXPECTED.as_json() == {
         "test_dirs": ["qa", "testing_utils"],
-        "enable_error_code": ["mock-call"],
+        "enable_error_code": ["mock-unspecced"],
         "disable_error_code": ["async-truthy"],
     }
