@@ -61,75 +61,43 @@ def test_a_bad_value_in_mypy_ini_names_the_key(tmp_path: Path) -> None:
     assert 'mypy.ini:5: [mypy.plugins.mypy_async_strict]: "test_dirs" takes directory names' in setup
 
 
-APP_STORE = """\
-class Store:
-    async def load(self) -> int:
-        return 1
-    def save(self, value: int) -> None:
-        pass
-"""
-QA_WIRING = """\
-from typing import Any
+def test_test_dirs_reach_the_test_support_names_and_the_cache_fingerprint(tmp_path: Path) -> None:
+    """`test_dirs` extends appcode.py's test-support names (the application-code assumption),
+    and the settings are part of what mypy fingerprints, so a change rechecks."""
+    from mypy.options import Options
+    from mypy.plugin import ReportConfigContext
 
-def rearm(store: Any) -> None:
-    store.save = store.load
-"""
-TEST_REARMED = """\
-from unittest.mock import MagicMock
-from app.store import Store
-from qa.wiring import rearm
+    from mypy_async_strict import settings
+    from mypy_async_strict.configured import ConfiguredPlugin
+    from mypy_async_strict.knowledge import appcode
 
-async def test_it() -> None:
-    store = MagicMock(spec=Store)
-    rearm(store)
-    await store.load()
-    store.save.assert_awaited_once()
-"""
+    config = write_project(tmp_path, {"pyproject.toml": TOML + '\n[tool.mypy_async_strict]\ntest_dirs = ["qa"]\n'})
+    options = Options()
+    options.config_file = str(config / "pyproject.toml")
+    try:
+        assert not appcode._test_like("qa")
+        plugin = ConfiguredPlugin(options)
+        assert appcode._test_like("qa") and appcode._test_like("tests")
+        data = plugin.report_config_data(ReportConfigContext("m", "m.py", is_check=True))
+        assert data["settings"]["test_dirs"] == ["qa"]
+        assert data["setup"] == ""  # no setup problem: the cache is used as usual
+    finally:
+        settings.use(settings.Settings())
 
 
-def test_test_dirs_makes_a_helper_test_support_and_the_cache_follows(tmp_path: Path) -> None:
-    """`qa/` is not a test-support name the plugin knows: it takes `rearm` for application code,
-    which cannot reconfigure a mock, and reports the assertion.  With `test_dirs = ["qa"]` the
-    helper may have replaced `store.save` (it did), so nothing is reported."""
-    write_project(
-        tmp_path,
-        {
-            "pyproject.toml": TOML,
-            "app/__init__.py": "",
-            "app/store.py": APP_STORE,
-            "qa/__init__.py": "",
-            "qa/wiring.py": QA_WIRING,
-            "test_rearmed.py": TEST_REARMED,
-        },
-    )
-    default = run_mypy(tmp_path, "test_rearmed.py")
-    assert_quiet(default)
-    assert len(lines_with(default, "[mock-assert]")) == 1, default.stdout
-    with (tmp_path / "pyproject.toml").open("a") as config:
-        config.write('\n[tool.mypy_async_strict]\ntest_dirs = ["qa"]\n')
-    configured = run_mypy(tmp_path, "test_rearmed.py")  # same cache directory
-    assert_quiet(configured)
-    assert configured.returncode == 0, configured.stdout
-
-
-UNSPECCED = """\
-from unittest.mock import MagicMock
-
-class Repo:
-    async def fetch(self) -> int:
-        return 1
-
-async def load(repo: Repo) -> int:
-    return await repo.fetch()
-
-async def test_it() -> None:
-    await load(MagicMock())
-"""
+UNSPECCED = {
+    "repo.py": "class Repo:\n    async def fetch(self) -> int:\n        return 1\n\n"
+    "def keep(repo: Repo) -> None:\n    pass\n",
+    "test_it.py": "from unittest.mock import MagicMock\nfrom repo import keep\n\n"
+    "def test_it() -> None:\n    keep(MagicMock())\n",
+}
 
 
 def test_the_plugins_section_enables_an_opt_in_code(tmp_path: Path) -> None:
-    write_project(tmp_path, {"pyproject.toml": TOML, "test_it.py": UNSPECCED})
-    assert run_mypy(tmp_path, "test_it.py").returncode == 0
+    write_project(tmp_path, {"pyproject.toml": TOML, **UNSPECCED})
+    default = run_mypy(tmp_path, "test_it.py")
+    assert_quiet(default)
+    assert lines_with(default, "[mock-unspecced]") == [], default.stdout
     with (tmp_path / "pyproject.toml").open("a") as config:
         config.write('\n[tool.mypy_async_strict]\nenable_error_code = ["mock-unspecced"]\n')
     enabled = run_mypy(tmp_path, "test_it.py")
@@ -138,7 +106,7 @@ def test_the_plugins_section_enables_an_opt_in_code(tmp_path: Path) -> None:
 
 
 def test_mypy_enable_error_code_works_too(tmp_path: Path) -> None:
-    write_project(tmp_path, {"mypy.ini": INI + "enable_error_code = mock-unspecced\n", "test_it.py": UNSPECCED})
+    write_project(tmp_path, {"mypy.ini": INI + "enable_error_code = mock-unspecced\n", **UNSPECCED})
     completed = run_mypy(tmp_path, "test_it.py")
     assert_quiet(completed)
     assert len(lines_with(completed, "[mock-unspecced]")) == 1, completed.stdout
