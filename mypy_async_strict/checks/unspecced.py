@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import Callable, Final, TypeVar, Union
 
 from mypy.nodes import (
+    CallExpr,
     Decorator,
     Expression,
     FuncDef,
     OverloadedFuncDef,
+    RefExpr,
     SymbolNode,
     TypeInfo,
 )
@@ -27,13 +29,14 @@ from mypy.plugin import FunctionContext, MethodContext, Plugin
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Type, UnionType, get_proper_type
 
-from mypy_async_strict import errorcodes
+from mypy_async_strict import errorcodes, fullnames
 from mypy_async_strict.model import mocktypes
-from mypy_async_strict.model.rules import Kind, Member, MockState, SpecMode, child_kind
+from mypy_async_strict.model.rules import Kind, Member, MockState, SpecMode, Target, child_kind
 from mypy_async_strict.render import render
 from mypy_async_strict.safety import quietly
 
 CODE: Final = errorcodes.MOCK_UNSPECCED
+SPEC_KEYWORDS: Final = frozenset({"spec", "spec_set", "autospec", "_spec_class"})
 _Ctx = TypeVar("_Ctx", FunctionContext, MethodContext)
 Hook = Callable[[_Ctx], Type]
 Params = dict[str, TypeInfo]  # parameter name -> the class with async methods it expects
@@ -89,9 +92,9 @@ class UnspeccedMocks:
             if name is None or info is None or index >= len(ctx.args):
                 continue
             for arg, arg_type in zip(ctx.args[index], ctx.arg_types[index]):
-                mock = mocktypes.decode(arg_type)
-                if mock is not None and mock.state.mode is SpecMode.NONE:
-                    _report(ctx, arg, mock.state, name, info, self._async_methods(info), fullname)
+                state = _unspecced(arg, arg_type)
+                if state is not None:
+                    _report(ctx, arg, state, name, info, self._async_methods(info), fullname)
 
     def _callee_params(self, fullname: str, *, method: bool) -> Params:
         cached = self._params.get(fullname)
@@ -156,6 +159,20 @@ class UnspeccedMocks:
                         names.add(name)
             cached = self._async_classes[info.fullname] = tuple(sorted(names))
         return cached
+
+
+def _unspecced(arg: Expression, arg_type: Type) -> MockState | None:
+    """The mock an argument certainly is, when it has no spec: from its type, or, where the
+    argument keeps plain mypy's type, from the constructor call itself (`MagicMock()`)."""
+    mock = mocktypes.decode(arg_type)
+    if mock is not None:
+        return mock.state if mock.state.mode is SpecMode.NONE else None
+    if not isinstance(arg, CallExpr) or not isinstance(arg.callee, RefExpr):
+        return None
+    kind = fullnames.MOCK_CONSTRUCTORS.get(arg.callee.fullname)
+    if kind is None or any(name is None or name in SPEC_KEYWORDS for name in arg.arg_names):
+        return None  # a positional argument is the spec; ** may hold one
+    return MockState(kind, SpecMode.NONE, Target.NOTHING)
 
 
 def _report(
