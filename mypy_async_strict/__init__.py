@@ -37,7 +37,7 @@ def plugin(version: str) -> type:
     whose internals it cannot import at all, it reports that instead of crashing mypy.
     """
     try:
-        from mypy_async_strict.configured import ConfiguredPlugin
+        from mypy_async_strict.entry import ConfiguredPlugin
     except ImportError as error:
         from mypy_async_strict.unsupported import unsupported_plugin
 

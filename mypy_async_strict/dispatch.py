@@ -84,7 +84,7 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stub_hook
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = async_stub_hook
         self._source_digest = _source_digest()
-        # False when mypy cannot import the stubs in this run (configured.py says why).
+        # False when mypy cannot import the stubs in this run (entry.py says why).
         self._annotations_found = True
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:

@@ -68,7 +68,7 @@ def test_test_dirs_reach_the_test_support_names_and_the_cache_fingerprint(tmp_pa
     from mypy.plugin import ReportConfigContext
 
     from mypy_async_strict import settings
-    from mypy_async_strict.configured import ConfiguredPlugin
+    from mypy_async_strict.entry import ConfiguredPlugin
     from mypy_async_strict.knowledge import appcode
 
     config = write_project(tmp_path, {"pyproject.toml": TOML + '\n[tool.mypy_async_strict]\ntest_dirs = ["qa"]\n'})

@@ -1,4 +1,5 @@
-"""The plugin as mypy loads it: the dispatch (`dispatch.py`) plus what the plugin does for itself.
+"""The plugin class mypy loads (`plugin()` returns it): the dispatch (`dispatch.py`) plus what
+the plugin does for itself:
 
 - its settings, read once from mypy's config file (`settings.py`), in the cache fingerprint;
 - its setup problems (stubs mypy cannot import, an invalid configuration) and an untested mypy
