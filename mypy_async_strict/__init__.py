@@ -33,7 +33,14 @@ def plugin(version: str) -> type:
     """mypy's entry point: the plugin class, imported only when mypy asks for it.
 
     Checked programs see `__init__.pyi`, so mypy never follows this import into the plugin.
+    Under a mypy outside the tested range the plugin says so once per run (a note); under one
+    whose internals it cannot import at all, it reports that instead of crashing mypy.
     """
-    from mypy_async_strict.dispatch import AsyncStrictPlugin
+    try:
+        from mypy_async_strict.entry import ConfiguredPlugin
+    except ImportError as error:
+        from mypy_async_strict.unsupported import unsupported_plugin
 
-    return AsyncStrictPlugin
+        return unsupported_plugin(version, error)
+    ConfiguredPlugin.mypy_version = version
+    return ConfiguredPlugin

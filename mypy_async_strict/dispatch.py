@@ -4,7 +4,6 @@ concern (constructors, children, awaits)."""
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 from typing import Any, Callable, Final
 
@@ -38,18 +37,18 @@ from mypy_async_strict.checks.spec_attributes import SpecSetWrites
 from mypy_async_strict.hooks.async_apis import AsyncApiHooks
 from mypy_async_strict.hooks.callees import CallHooks
 from mypy_async_strict.hooks.children import ChildHooks
-from mypy_async_strict.hooks.fixture_parameters import (
-    IMPORT_FUNCTION,
-    MOCKER_PARAMETER,
-    FixtureParameters,
-    mark_tests,
-)
 from mypy_async_strict.hooks.constructors import (
     create_autospec_hook,
     mock_constructor_hook,
     mocker_class_attribute_hook,
 )
 from mypy_async_strict.hooks.entered import EnteredHooks
+from mypy_async_strict.hooks.fixture_parameters import (
+    IMPORT_FUNCTION,
+    MOCKER_PARAMETER,
+    FixtureParameters,
+    mark_tests,
+)
 from mypy_async_strict.hooks.patches import (
     mocker_patch_hook,
     mocker_patch_object_hook,
@@ -120,10 +119,11 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
         self._fixture = degrade_to(_default_type)(_record_fixture)
-        self._fixture_parameters = degrade_to(_default_type)(FixtureParameters(cache).hook)
+        self._fixture_parameters = degrade_to(_default_function_type)(FixtureParameters(cache).hook)
         self._wrap_for_dependencies(deps)
         self._source_digest = _source_digest()
-        self._annotations_found = _annotations_findable(options)
+        # False when mypy cannot import the stubs in this run (entry.py says why).
+        self._annotations_found = True
         self._findable_modules: dict[str, bool] = {}
 
     def _wrap_for_dependencies(self, deps: Dependencies) -> None:
@@ -228,6 +228,9 @@ class AsyncStrictPlugin(Plugin):
             deps.append((PRI_CONFTEST, fullnames.MOCKER_MODULE, -1))
         return deps
 
+    def _mark_whole_tree(self, tree: MypyFile) -> None:
+        mark_tests(tree, self._import_function())
+
     def _import_function(self) -> FuncDef | None:
         """The builtin `__import__` (None before builtins is loaded: semantic analysis binds
         the marker then)."""
@@ -254,7 +257,7 @@ class AsyncStrictPlugin(Plugin):
         if not ctx.is_check and self._annotations_found and self._modules:
             tree = self._modules.get(ctx.id)
             if tree is not None:
-                quietly(lambda: mark_tests(tree, self._import_function()))
+                quietly(lambda: self._mark_whole_tree(tree))
         # mypy fingerprints only the entry module; the digest covers the rest of the plugin.
         from mypy_async_strict import __version__
 
@@ -267,34 +270,6 @@ def _imports_mocks(file: MypyFile) -> bool:
             return True
         if isinstance(node, (ImportFrom, ImportAll)) and node.id in MOCK_IMPORTS:
             return True
-    return False
-
-
-def _annotations_findable(options: Options) -> bool:
-    """Whether mypy can import mypy_async_strict/mocks.pyi, the types every mock is given.
-
-    Editable installs that hide the package behind an import hook are invisible to mypy; the
-    plugin then stays out of the way (default types) and says so once.
-    """
-    from mypy.build import default_data_dir
-    from mypy.modulefinder import FindModuleCache, compute_search_paths
-
-    try:
-        search_paths = compute_search_paths([], options, default_data_dir())
-        found = FindModuleCache(search_paths, None, options).find_module(
-            fullnames.ANNOTATIONS_MODULE
-        )
-    except Exception:
-        return False
-    if isinstance(found, str):
-        return True
-    package_root = Path(__file__).resolve().parent.parent
-    print(
-        "mypy-async-strict: mypy cannot find the module mypy_async_strict.mocks, so mock "
-        "checks are off. Install the package without -e, or add "
-        f"{package_root} to mypy_path.",
-        file=sys.stderr,
-    )
     return False
 
 
@@ -320,6 +295,10 @@ def _source_digest() -> str:
 
 
 def _default_type(ctx: FunctionContext | MethodContext) -> Type:
+    return ctx.default_return_type
+
+
+def _default_function_type(ctx: FunctionContext) -> Type:
     return ctx.default_return_type
 
 

@@ -81,3 +81,37 @@ MOCK_RETURN: Final = ErrorCode(
     "coroutine itself, which is never awaited",
     "mypy-async-strict",
 )
+
+# Opt-in checks: off unless named in enable_error_code (mypy's, or the plugin's own section).
+MOCK_UNSPECCED: Final = ErrorCode(
+    "mock-unspecced",
+    "A mock without a spec passed where a class with async methods is expected: its attributes "
+    "do not follow the class, so awaiting their calls fails at run time unless each is set up by hand",
+    "mypy-async-strict",
+    default_enabled=False,
+)
+
+# The plugin itself: mypy cannot import its stubs from the checked environment, or its
+# configuration is invalid.  Reported once per run.
+MOCK_SETUP: Final = ErrorCode(
+    "mock-setup",
+    "mypy-async-strict cannot check mocks as set up: its stubs are not importable from the "
+    "environment mypy checks, or its configuration is invalid",
+    "mypy-async-strict",
+)
+
+ALL: Final = (
+    MOCK_AWAIT,
+    ASYNC_WITH,
+    ASYNC_FOR,
+    ASYNC_TRUTHY,
+    ASYNC_COMPARE,
+    MOCK_PROTOCOL,
+    MOCK_SPEC,
+    MOCK_ASSERT,
+    MOCK_CALL,
+    MOCK_ASYNC_MISMATCH,
+    MOCK_RETURN,
+    MOCK_UNSPECCED,
+    MOCK_SETUP,
+)

@@ -1,0 +1,89 @@
+"""The one place for mypy's internals beyond the plugin API, and for the supported versions.
+
+Supported: mypy 1.19 and 1.20 (the newest 1.x lines) and every 2.x release; tested: the minor
+versions in TESTED_MYPY (.ci/run runs the data-driven cases under each).  Running the suite under
+each of them found the plugin API and the nodes and types the hooks read unchanged from 1.19 to
+2.4 (the test harness's `mypy.test` helpers and mypy's own wording did change: see
+tests/test_data_cases.py).  What the plugin reaches beyond the plugin API to report on itself,
+the module finder and the error list, goes through here, so that a mypy that moves them needs
+one change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from mypy.errorcodes import ErrorCode
+from mypy.errors import Errors
+from mypy.nodes import Context
+from mypy.options import Options
+
+# The oldest and newest (major, minor) the test suite runs under; README and pyproject agree.
+TESTED_MYPY: Final = ((1, 19), (2, 4))
+
+
+def mypy_minor(version: str) -> tuple[int, int] | None:
+    """(major, minor) of a mypy version string ("2.4.1", "2.5.0+dev.1a2b3c"), or None."""
+    match = re.match(r"(\d+)\.(\d+)", version)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def is_tested(version: str) -> bool:
+    minor = mypy_minor(version)
+    return minor is not None and TESTED_MYPY[0] <= minor <= TESTED_MYPY[1]
+
+
+def tested_range() -> str:
+    (low_major, low_minor), (high_major, high_minor) = TESTED_MYPY
+    return f"{low_major}.{low_minor} to {high_major}.{high_minor}"
+
+
+def find_module_path(options: Options, module: str) -> str | None:
+    """Where mypy, with these options, finds `module` (a path), or None.
+
+    The search paths are computed as `mypy.build` computes them before it loads plugins: from
+    mypy_path and MYPYPATH, the checked environment's site-packages (python_executable), and
+    typeshed.
+    """
+    from mypy.build import default_data_dir
+    from mypy.modulefinder import FindModuleCache, compute_search_paths
+
+    search_paths = compute_search_paths([], options, default_data_dir())
+    found = FindModuleCache(search_paths, None, options).find_module(module)
+    return found if isinstance(found, str) else None
+
+
+def report_once(
+    api: object,
+    context: Context | None,
+    message: str,
+    *,
+    code: ErrorCode | None = None,
+    severity: str = "error",
+) -> bool:
+    """Report `message` at `context` unless the same message was reported in this build.
+
+    False when it cannot be reported where the user sees it (a module whose errors mypy
+    silences, such as an installed library): the caller tries again at its next hook.  mypy
+    forgets the reported messages when a build (or a daemon update) starts.
+    """
+    errors = _errors_of(api)
+    if errors is None or context is None:
+        return False
+    if errors.file in getattr(errors, "ignored_files", ()):
+        return False
+    if message in getattr(errors, "only_once_messages", ()):
+        return True
+    errors.report(
+        context.line, context.column, message, code=code, severity=severity, only_once=True
+    )
+    return True
+
+
+def _errors_of(api: object) -> Errors | None:
+    """The Errors of a checker or semantic analyzer plugin interface."""
+    errors = getattr(api, "errors", None)
+    if not isinstance(errors, Errors):
+        errors = getattr(getattr(api, "msg", None), "errors", None)
+    return errors if isinstance(errors, Errors) else None
