@@ -169,7 +169,7 @@ class FixtureParameters:
         if test is not None:
             facts = self._cache.facts(test)
             for argument in _fixture_parameters(test):
-                typ = _parameter_type(ctx.api, facts, test, argument.variable)
+                typ = _parameter_type(ctx.api, self._cache, facts, test, argument.variable)
                 if typ is not None:
                     argument.variable.type = typ
         return ctx.default_return_type
@@ -186,10 +186,12 @@ class FixtureParameters:
         return None if test.def_or_infer_vars else test
 
 
-def _parameter_type(api: CheckerPluginInterface, facts: ScopeFacts, test: FuncDef, var: Var) -> Type | None:
+def _parameter_type(
+    api: CheckerPluginInterface, cache: ScanCache, facts: ScopeFacts, test: FuncDef, var: Var
+) -> Type | None:
     if var not in facts.read_in_place or _rebinds_anywhere(test, var.name):
         return None
-    resolved = pytest_fixture(api, facts, var)
+    resolved = pytest_fixture(api, cache, facts, var)
     if resolved is not None:
         return mocktypes.encode(api, resolved.mock.state, resolved.mock.stands_for)
     if var.name == MOCKER_PARAMETER and not provides(api, test, MOCKER_PARAMETER):

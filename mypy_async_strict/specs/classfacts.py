@@ -58,7 +58,7 @@ from mypy.nodes import (
 from mypy.plugin import ClassDefContext
 from mypy.types import LiteralType
 
-from mypy_async_strict.knowledge.summaries import METHODS_KEY, method_summaries
+from mypy_async_strict.knowledge.summaries import METHODS_KEY, Resolver, method_summaries, module_resolver
 from mypy_async_strict.knowledge.syntax import Layouts
 from mypy_async_strict.knowledge.syntax import walk as _walk
 from mypy_async_strict.render import dotted_name
@@ -118,6 +118,11 @@ def recorded(info: TypeInfo) -> ClassFacts | None:
     )
 
 
+def _resolver(ctx: ClassDefContext, module: MypyFile) -> Resolver | None:
+    modules = getattr(ctx.api, "modules", None)
+    return module_resolver(module, modules) if isinstance(modules, dict) else None
+
+
 class ClassFactsRecorder:
     """The customize-MRO hook (called for every class, before its body is analyzed, and again
     when analysis is deferred: the facts are recomputed, from syntax only).  One per plugin
@@ -145,7 +150,7 @@ class ClassFactsRecorder:
             "stored": sorted(stored),
             "on_instances": sorted(_self_stores(defn, self._layouts)),
             # What each method does with its parameters (hand-offs: knowledge/handoffs.py).
-            METHODS_KEY: method_summaries(defn, self._layouts),
+            METHODS_KEY: method_summaries(defn, self._layouts, _resolver(ctx, module)),
             # `async def __aenter__(self): return self`, unannotated (hooks/entered.py).
             AENTER_RETURNS_SELF: _aenter_returns_self(defn),
         }
