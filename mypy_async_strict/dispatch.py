@@ -31,6 +31,7 @@ from mypy.types import Type
 from mypy_async_strict import fullnames
 from mypy_async_strict.checks.coroutines import MapHook
 from mypy_async_strict.checks.mismatch import MismatchChecks
+from mypy_async_strict.checks.misuse import check_use
 from mypy_async_strict.checks.mock_await import AwaitHooks
 from mypy_async_strict.checks.protocols import ProtocolHooks
 from mypy_async_strict.checks.spec_attributes import SpecSetWrites
@@ -99,8 +100,12 @@ class AsyncStrictPlugin(Plugin):
             # The checks see the precise mock; the value gets plain mypy's type where stored.
             return settled(followed_by(hook, *checks), cache)
 
-        self._patch_object = stored(patch_object_hook, mismatches.check_patch)
-        self._patch_call = stored(patch_hook, mismatches.check_patch)
+        def patcher(hook: Callable[[MethodContext], Type]) -> Callable[[MethodContext], Type]:
+            # `async with patch(...)`: a patcher is a sync context manager (checks/misuse.py).
+            return settled(statement_checked(followed_by(hook, mismatches.check_patch), cache), cache)
+
+        self._patch_object = patcher(patch_object_hook)
+        self._patch_call = patcher(patch_hook)
 
         def constructor(kind: Kind) -> Callable[[Any], Type]:
             return stored(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
@@ -292,6 +297,18 @@ def _source_digest() -> str:
         digest.update(str(source.relative_to(package)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def statement_checked(hook: Callable[[MethodContext], Type], cache: ScanCache) -> Callable[[MethodContext], Type]:
+    """The hook, then the check of the statement around the call (`async with`, `for`)."""
+
+    def run(ctx: MethodContext) -> Type:
+        result = hook(ctx)
+        if result is ctx.default_return_type:
+            return result
+        return check_use(ctx.api, cache, ctx.context, result)
+
+    return run
 
 
 def _default_type(ctx: FunctionContext | MethodContext) -> Type:
