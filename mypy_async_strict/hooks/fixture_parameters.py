@@ -47,6 +47,7 @@ from mypy.plugin import CheckerPluginInterface, FunctionContext
 from mypy.types import Instance, Type
 
 from mypy_async_strict import fullnames
+from mypy_async_strict.checks.fixture_calls import check_fixture_calls
 from mypy_async_strict.knowledge.certainty import pytest_fixture
 from mypy_async_strict.knowledge.provenance import ScanCache, ScopeFacts, scopes_of
 from mypy_async_strict.knowledge.pytest_fixtures import NOT_FIXTURES, is_test_module, provides
@@ -168,10 +169,15 @@ class FixtureParameters:
         test = self._marked_test(ctx)
         if test is not None:
             facts = self._cache.facts(test)
+            untyped = []
             for argument in _fixture_parameters(test):
                 typ = _parameter_type(ctx.api, self._cache, facts, test, argument.variable)
                 if typ is not None:
                     argument.variable.type = typ
+                else:
+                    untyped.append(argument.variable)
+            if not getattr(ctx.api, "can_skip_diagnostics", False):
+                check_fixture_calls(ctx.api, self._cache, facts, test, untyped)
         return ctx.default_return_type
 
     def _marked_test(self, ctx: FunctionContext) -> FuncDef | None:
