@@ -69,7 +69,7 @@ from mypy.nodes import (
 )
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.knowledge.syntax import layout
+from mypy_async_strict.knowledge.syntax import layout, nested_statements
 from mypy_async_strict.knowledge.syntax import walk as _syntax_walk
 
 CALL: Final = "()"
@@ -394,7 +394,7 @@ class _Walker:
         return None
 
     def _count_assignments(self, func: FuncItem) -> None:
-        for node in _walk(func.body, self.layouts, into_functions=False):
+        for node in _local_statements(func.body.body):
             if isinstance(node, AssignmentStmt):
                 targets: list[Expression] = list(node.lvalues)
             elif isinstance(node, ForStmt):
@@ -468,10 +468,30 @@ def _elements(generator: GeneratorExpr | DictionaryComprehension) -> list[Expres
 
 def _may_exit(statement: Statement, layouts: dict[type, tuple[str, ...]]) -> bool:
     """Whether the statement may leave its block early (a return, raise, break or continue
-    anywhere in it, outside nested functions), or is a match/loop whose body may not run."""
+    anywhere in it, outside nested functions and `for` loops), or is a match/loop whose body may
+    not run.  (As the generic walk that stops at functions and loops finds them: the statement
+    itself is entered even when it is a `for` loop or a function.)"""
     if isinstance(statement, EXITS) or isinstance(statement, MatchStmt):
         return True
-    return any(isinstance(node, EXITS) for node in _walk(statement, layouts, into_functions=False))
+    start = nested_statements(statement) if isinstance(statement, (ForStmt, FuncDef)) else [statement]
+    return any(isinstance(node, EXITS) for node in _local_statements(start))
+
+
+def _local_statements(body: list[Statement]) -> list[Statement]:
+    """The statements `_walk(body, into_functions=False)` finds: nested statements, but not
+    those of a nested function or `for` loop (which are found themselves, not entered)."""
+    found: list[Statement] = []
+    pending = list(body)
+    while pending:
+        statement = pending.pop()
+        found.append(statement)
+        if isinstance(statement, (ForStmt, FuncDef)):
+            continue
+        if isinstance(statement, Decorator):
+            found.append(statement.func)
+            continue
+        pending.extend(nested_statements(statement))
+    return found
 
 
 def _walk(root: object, layouts: dict[type, tuple[str, ...]], into_functions: bool = True) -> list[Node]:
