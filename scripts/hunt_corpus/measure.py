@@ -6,6 +6,8 @@ and without the plugin; an error of the plugin's own codes counts as a finding a
 
 - A bug is found when the plugin reports at its `bug_line` (or at its `setup_line`, where the
   wrong mock was built), in its `file` (or its `setup_file`).
+- A bug plain mypy already reports (an error of any code at one of those places, without the
+  plugin) is counted apart too: the recall of mypy with the plugin is what a user sees.
 - A finding on a line of a twin or a trap test (or anywhere that is no bug line) is a false
   positive.  So is an error of mypy's own codes the plugin adds (not in the plain run).
 
@@ -69,6 +71,7 @@ def main() -> None:
     for label in labels:
         by_project[label["project"]].append(label)
     found_bugs, missed, false_positives, added_own = [], [], [], []
+    seen_by_plain: list[dict] = []
     for project, entries in sorted(by_project.items()):
         directory = args.corpus / project
         plugin = run_mypy(directory, args.mypy, True, args.plugin_path)
@@ -83,6 +86,8 @@ def main() -> None:
             if entry.get("setup_file") and entry.get("setup_line"):
                 places.add((os.path.normpath(entry["setup_file"]), entry["setup_line"]))
             hits = [f for f in findings if (f[0], f[1]) in places]
+            if any((f[0], f[1]) in places for f in plain):
+                seen_by_plain.append(entry)
             if hits:
                 found_bugs.append((entry, hits))
                 used.update((f[0], f[1]) for f in hits)
@@ -101,21 +106,28 @@ def main() -> None:
     for entry in missed:
         by_category[entry["category"]][1] += 1
     print(f"bugs {bugs}, found {len(found_bugs)}, recall {recall:.0%}")
+    either = len(found_bugs) + sum(1 for entry in missed if entry in seen_by_plain)
+    print(f"plain mypy reports {len(seen_by_plain)} of them (any code); mypy with the plugin {either}, recall {either / bugs if bugs else 0:.0%}")
     print(f"findings not at a bug line (false positives): {len(false_positives)}, precision {precision:.0%}")
     print(f"errors of mypy's own codes the plugin adds: {len(added_own)}")
-    print("\n| category | found | missed |\n|---|---|---|")
+    plain_by_category: dict[str, int] = defaultdict(int)
+    for entry in missed:
+        if entry in seen_by_plain:
+            plain_by_category[entry["category"]] += 1
+    print("\n| category | found | missed | of the missed, plain mypy reports |\n|---|---|---|---|")
     for category, (hit, miss) in sorted(by_category.items()):
-        print(f"| {category} | {hit} | {miss} |")
+        print(f"| {category} | {hit} | {miss} | {plain_by_category[category]} |")
     for item in false_positives:
         print("FALSE POSITIVE", *item)
     for item in added_own:
         print("ADDED", *item)
     if args.misses:
         for entry in missed:
-            print("MISSED", entry["project"], f'{entry["file"]}:{entry["bug_line"]}', entry["category"], entry["error"][:120])
+            print("MISSED" + (" (plain mypy reports it)" if entry in seen_by_plain else ""), entry["project"], f'{entry["file"]}:{entry["bug_line"]}', entry["category"], entry["error"][:120])
     if args.json:
         args.json.write_text(json.dumps({
             "bugs": bugs, "found": len(found_bugs), "recall": recall, "precision": precision,
+            "plain_reports": len(seen_by_plain), "with_plugin_either": either,
             "false_positives": false_positives, "added_own": added_own,
             "missed": [(m["project"], m["file"], m["bug_line"], m["category"]) for m in missed],
         }, indent=1))
