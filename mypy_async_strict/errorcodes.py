@@ -63,8 +63,8 @@ MOCK_ASSERT: Final = ErrorCode(
 
 MOCK_CALL: Final = ErrorCode(
     "mock-call",
-    "A call of an autospecced mock, or an assertion about one, whose arguments do not fit the "
-    "spec's signature (TypeError, or an assertion that can never pass)",
+    "A call of a non-callable mock, or of an autospecced mock (or an assertion about one) whose "
+    "arguments do not fit the spec's signature (TypeError, or an assertion that can never pass)",
     "mypy-async-strict",
 )
 

@@ -14,7 +14,7 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_async_strict.checks import assertions, signatures, spec_attributes
+from mypy_async_strict.checks import assertions, noncallable, signatures, spec_attributes
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
 from mypy_async_strict.checks.mock_await import report_configured_await
 from mypy_async_strict.knowledge.certainty import (
@@ -48,7 +48,12 @@ from mypy_async_strict.model.rules import (
 )
 from mypy_async_strict.safety import degrade_to
 from mypy_async_strict.specs.classsource import ModuleClassSource
-from mypy_async_strict.specs.members import SpecMember, lookup_member, spec_class
+from mypy_async_strict.specs.members import (
+    SpecMember,
+    instances_callable,
+    lookup_member,
+    spec_class,
+)
 
 
 def _default_attribute(ctx: AttributeContext) -> Type:
@@ -162,7 +167,7 @@ class ChildHooks:
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
         report = not failure_expected(ctx.api, self.cache, call.line)
-        if signatures.check_call(ctx, mock, call, report):
+        if noncallable.check_call(ctx, mock, call, report) or signatures.check_call(ctx, mock, call, report):
             return ctx.default_return_type  # it raises TypeError: no value, no coroutine
         configured = self._configured(ctx, mock, call)
         outcome = call_outcome(mock.state)
@@ -229,7 +234,10 @@ class ChildHooks:
         """The model's `return_value` child (for an AsyncMock: what awaiting its call gives)."""
         if call_outcome(mock.state) is CallOutcome.INSTANCE:
             item = getattr(get_proper_type(mock.stands_for), "item", None)
-            return mocktypes.encode(ctx.api, instance_state(mock.state), item)
+            callable_instances = instances_callable(item.type) if isinstance(item, Instance) else None
+            if callable_instances is None:
+                return None
+            return mocktypes.encode(ctx.api, instance_state(mock.state, callable_instances), item)
         return mocktypes.encode(ctx.api, return_value_state(mock.state), None)
 
     def _return_value_attribute(self, ctx: AttributeContext) -> Type:

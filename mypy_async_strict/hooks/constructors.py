@@ -25,7 +25,7 @@ from mypy.plugin import (
     FunctionContext,
     MethodContext,
 )
-from mypy.types import AnyType, Instance, Type, TypeOfAny, TypeType
+from mypy.types import AnyType, Instance, Type, TypeOfAny, TypeType, get_proper_type
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_async_strict import fullnames
@@ -35,10 +35,12 @@ from mypy_async_strict.model.rules import (
     MockState,
     SpecMode,
     Target,
+    instance_state,
     kind_for_function_spec,
 )
 from mypy_async_strict.safety import degrade_to
 from mypy_async_strict.specs.arguments import SpecInfo, analyze_spec
+from mypy_async_strict.specs.members import instances_callable
 
 
 @dataclass(frozen=True)
@@ -126,8 +128,16 @@ def _autospec_state(spec: SpecInfo, mode: SpecMode, instance: bool) -> tuple[Moc
         kind = Kind.ASYNC_MOCK if spec.is_coroutine_function else Kind.MAGIC_MOCK
         return MockState(kind, mode, Target.FUNCTION), spec.stands_for
     if instance:
-        return MockState(Kind.NON_CALLABLE_MAGIC_MOCK, mode, Target.INSTANCE), spec.stands_for
+        callable_instances = _instances_callable(spec.stands_for)
+        if callable_instances is None:
+            return None
+        return instance_state(MockState(Kind.MAGIC_MOCK, mode, Target.CLASS), callable_instances), spec.stands_for
     return MockState(Kind.MAGIC_MOCK, mode, Target.CLASS), TypeType.make_normalized(spec.stands_for)
+
+
+def _instances_callable(stands_for: Type) -> bool | None:
+    proper = get_proper_type(stands_for)
+    return instances_callable(proper.type) if isinstance(proper, Instance) else None
 
 
 def _read_arguments(ctx: CallContext, positional: tuple[str, ...]) -> _Arguments | None:

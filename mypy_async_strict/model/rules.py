@@ -143,7 +143,9 @@ def call_outcome(state: MockState) -> CallOutcome:
         return CallOutcome.NOT_CALLABLE
     if state.kind is Kind.ASYNC_MOCK:
         return CallOutcome.COROUTINE
-    if state.mode.is_autospec and state.target is Target.CLASS:
+    if state.specced and state.target is Target.CLASS:
+        # create_autospec(C), patch(..., autospec=True) and patch(..., spec=True) on a class:
+        # the call returns a mock of an instance, specced from the class.
         return CallOutcome.INSTANCE
     return CallOutcome.RETURN_VALUE
 
@@ -163,9 +165,12 @@ def return_value_state(state: MockState) -> MockState:
     return MockState(kind, SpecMode.NONE, Target.NOTHING)
 
 
-def instance_state(state: MockState) -> MockState:
-    """What calling an autospecced class returns: a non-callable autospecced instance."""
-    return replace(state, kind=Kind.NON_CALLABLE_MAGIC_MOCK, target=Target.INSTANCE)
+def instance_state(state: MockState, callable_instances: bool = False) -> MockState:
+    """What calling a specced class mock returns: a mock of an instance, specced like the class
+    mock (autospec, spec or spec_set), non-callable unless the class has `__call__`
+    (`_instance_callable`: a `__call__` anywhere in the class's MRO makes it a MagicMock)."""
+    kind = Kind.MAGIC_MOCK if callable_instances else Kind.NON_CALLABLE_MAGIC_MOCK
+    return replace(state, kind=kind, target=Target.INSTANCE)
 
 
 def is_awaitable(state: MockState) -> bool:

@@ -303,3 +303,13 @@ def _plain_value(ret: ProperType) -> bool:
             or info.fullname == "builtins.object"
         )
     return False
+
+
+def instances_callable(info: TypeInfo) -> bool | None:
+    """Whether instances of the class are callable (`__call__` in its MRO), as
+    `unittest.mock._instance_callable` decides for `create_autospec(C, instance=True)` and the
+    instances of specced class mocks; None when a base mypy cannot see may define it."""
+    if info.get("__call__") is not None:
+        owner = info.get_containing_type_info("__call__")
+        return owner is None or owner.fullname != "builtins.object"
+    return None if info.fallback_to_any else False
