@@ -58,6 +58,11 @@ class Spec:
         return 1
 
 
+class CallableSpec:
+    def __call__(self) -> int:
+        return 1
+
+
 async def async_function() -> int:
     return 1
 
@@ -210,6 +215,32 @@ def main() -> int:
     for name, member in MEMBERS.items():
         predicted = child_state(instance_model, member)
         expect(f"create_autospec(Spec, instance=True).{name}", predicted and predicted.kind, kind_of(getattr(instance, name)))
+    for kind, cls in CLASSES.items():
+        names_state = MockState(kind, SpecMode.NAMES, Target.NAMES)
+        parent = cls(spec=["listed"])
+        predicted = child_state(names_state, Member.LISTED)
+        expect(f"{kind.value}(spec=['listed']).listed", predicted and predicted.kind, kind_of(parent.listed))
+        outcome, result_kind = called(parent)
+        expect(f"{kind.value}(spec=['listed'])() outcome", call_outcome(names_state), outcome)
+        if outcome is not CallOutcome.NOT_CALLABLE:
+            expect(f"{kind.value}(spec=['listed'])() result", return_value_state(names_state).kind, result_kind)
+    callable_instance = mock.create_autospec(CallableSpec, instance=True)
+    expect("create_autospec(CallableSpec, instance=True)", instance_state(autospec_class, True).kind, kind_of(callable_instance))
+    outcome, result_kind = called(mock.create_autospec(CallableSpec))
+    expect("create_autospec(CallableSpec)()", instance_state(autospec_class, True).kind, result_kind)
+    for spec_keyword, mode in (("spec", SpecMode.SPEC), ("spec_set", SpecMode.SPEC_SET)):
+        for spec_class, callable_instances in ((Spec, False), (CallableSpec, True)):
+            class_state = MockState(Kind.MAGIC_MOCK, mode, Target.CLASS)
+            with mock.patch.object(sys.modules[__name__], spec_class.__name__, **{spec_keyword: True}) as patched:
+                what = f"patch({spec_class.__name__}, {spec_keyword}=True)"
+                expect(what, class_state.kind, kind_of(patched))
+                outcome, result_kind = called(patched)
+                expect(f"{what}() outcome", call_outcome(class_state), CallOutcome.INSTANCE if outcome is CallOutcome.RETURN_VALUE else outcome)
+                instance_model = instance_state(class_state, callable_instances)
+                expect(f"{what}() kind", instance_model.kind, result_kind)
+                for name, member in MEMBERS.items() if spec_class is Spec else ():
+                    child = child_state(instance_model, member)
+                    expect(f"{what}().{name}", child and child.kind, kind_of(getattr(patched(), name)))
     checked_protocols, protocol_mismatches = probe_protocols()
     checked += checked_protocols
     mismatches += protocol_mismatches

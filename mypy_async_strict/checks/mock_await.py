@@ -13,6 +13,7 @@ from mypy_async_strict import errorcodes
 from mypy_async_strict.checks.misuse import Shape, shape_of
 from mypy_async_strict.knowledge.certainty import failure_expected, judge
 from mypy_async_strict.knowledge.configured import Configured
+from mypy_async_strict.knowledge.lifecycle import added_spec
 from mypy_async_strict.knowledge.patch_decorators import order_hint
 from mypy_async_strict.knowledge.provenance import (
     ScanCache,
@@ -49,7 +50,10 @@ class AwaitHooks:
         if any(is_awaitable(mock.state) for mock in mocks):
             return ctx.default_return_type
         # mypy narrows `m.x` after `m.x = ...` even where a helper may have replaced it since.
-        if path_of(await_expr.expr) is not None and not judge(ctx.api, self.cache, await_expr.expr).certain:
+        if path_of(await_expr.expr) is not None and not (
+            judge(ctx.api, self.cache, await_expr.expr).certain
+            or added_spec(ctx.api, self.cache, await_expr.expr) is not None
+        ):
             return ctx.default_return_type
         if not failure_expected(ctx.api, self.cache, await_expr.line):
             _report(ctx, await_expr, mocks, lambda expr: known_mock(ctx.api, self.cache, expr))
@@ -115,6 +119,11 @@ def _call_hint(ctx: MethodContext, operand: CallExpr, known: Known) -> str:
             f"{state.kind.value}: use AsyncMock (for patch.object, drop new_callable or pass "
             "new_callable=AsyncMock)"
         )
+    if isinstance(callee, MemberExpr) and _is_names(known(callee.expr)):
+        return (
+            f'"{render(callee.expr)}" is specced from a list of names, which makes every attribute '
+            f'a sync mock: spec it from the real class, or set "{name} = AsyncMock(...)"'
+        )
     if state.mode is SpecMode.CHILD or (state.mode.is_autospec and state.target is Target.FUNCTION):
         return (
             f'"{name}" is not "async def" in the spec, so the mock made it {article(state.kind.value)} '
@@ -143,6 +152,10 @@ def _stands_for_async_function(mock: MockType) -> bool:
         and isinstance(stands_for, CallableType)
         and shape_of(stands_for.ret_type) is Shape.COROUTINE
     )
+
+
+def _is_names(base: MockType | None) -> bool:
+    return base is not None and base.state.mode.is_names
 
 
 def _is_unspecced(base: MockType | None) -> bool:

@@ -106,6 +106,9 @@ def _is_explicit_call(context: object, name: str) -> bool:
 
 
 def _spec_magic(mock: MockType) -> frozenset[str] | None:
+    if mock.state.mode.is_names:
+        names = mocktypes.listed_names(mock.stands_for)
+        return None if names is None else names & MAGIC_NAMES
     info = spec_class(mock.state, mock.stands_for)
     if info is None or info.fallback_to_any or mock.state.mode in INSTANCE_MODES or _metaclass_dir(info):
         # Unknown spec, a base mypy cannot see, or an instance that may be of a subclass.

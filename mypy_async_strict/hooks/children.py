@@ -14,10 +14,12 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_async_strict.checks import assertions, noncallable, signatures, spec_attributes
+from mypy_async_strict.checks import assertions, noncallable, sealed, signatures, spec_attributes
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
 from mypy_async_strict.checks.mock_await import report_configured_await
+from mypy_async_strict.hooks.respec import respecced_parent, verdict_after_add_spec
 from mypy_async_strict.knowledge.certainty import (
+    Verdict,
     await_of,
     failure_expected,
     judge,
@@ -94,7 +96,13 @@ class ChildHooks:
         expr = ctx.context
         if parent is None or ctx.is_lvalue or not isinstance(expr, MemberExpr):
             return ctx.default_attr_type
-        verdict = judge(ctx.api, self.cache, expr)
+        if sealed.check_read(ctx, self.cache, expr):
+            return ctx.default_attr_type
+        respecced = respecced_parent(ctx.api, self.cache, parent, expr)
+        if respecced is not None:
+            parent, verdict = respecced, Verdict(certain=True)
+        else:
+            verdict = judge(ctx.api, self.cache, expr)
         if not verdict.certain:
             return ctx.default_attr_type
         if verdict.replacement is not None:
@@ -136,9 +144,9 @@ class ChildHooks:
             return False
         if member is not None and member.nature is Member.MISSING:
             info = spec_class(parent.state, parent.stands_for)
-            if info is not None:
+            if info is not None or parent.state.mode.is_names:
                 if not quiet:
-                    spec_attributes.report_missing(ctx, info, expr, parent.state.mode in spec_attributes.SET_MODES)
+                    spec_attributes.report_missing_of(ctx, parent, info, expr)
                 return True
         return False
 
@@ -167,8 +175,12 @@ class ChildHooks:
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
         report = not failure_expected(ctx.api, self.cache, call.line)
-        if noncallable.check_call(ctx, mock, call, report) or signatures.check_call(ctx, mock, call, report):
-            return ctx.default_return_type  # it raises TypeError: no value, no coroutine
+        if (
+            noncallable.check_call(ctx, mock, call, report)
+            or signatures.check_call(ctx, mock, call, report)
+            or sealed.check_call(ctx, self.cache, mock, call, report)
+        ):
+            return ctx.default_return_type  # it raises: no value, no coroutine
         configured = self._configured(ctx, mock, call)
         outcome = call_outcome(mock.state)
         declared = _declared_return(mock.stands_for)
@@ -210,7 +222,7 @@ class ChildHooks:
     def _configured(self, ctx: MethodContext, mock: MockType, call: CallExpr) -> Configured | None:
         """What calling the mock gives (awaited, for an AsyncMock): the configured value when
         certain, else the model's default child."""
-        verdict = judge(ctx.api, self.cache, call)
+        verdict = verdict_after_add_spec(ctx.api, self.cache, call) or judge(ctx.api, self.cache, call)
         if not verdict.certain:
             return None
         if verdict.replacement is not None:
@@ -223,7 +235,7 @@ class ChildHooks:
         self, ctx: AttributeContext | MethodContext, mock: MockType, expr: Expression
     ) -> Type | None:
         """What `m.return_value` is, when certain (a side effect leaves it alone)."""
-        verdict = judge(ctx.api, self.cache, expr)
+        verdict = verdict_after_add_spec(ctx.api, self.cache, expr) or judge(ctx.api, self.cache, expr)
         if not verdict.certain or verdict.side_effect:
             return None
         if verdict.replacement is not None:

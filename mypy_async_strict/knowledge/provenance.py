@@ -96,6 +96,7 @@ INSPECTING_CALLS: Final = frozenset(
         # configure the mock
         "builtins.dir",
         "unittest.mock.call",
+        "unittest.mock.seal",  # stops new children; replaces nothing (knowledge/lifecycle.py)
         "inspect.iscoroutinefunction",
         "asyncio.iscoroutinefunction",
         "asyncio.coroutines.iscoroutinefunction",

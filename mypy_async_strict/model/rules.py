@@ -42,10 +42,16 @@ class SpecMode(enum.Enum):
     AUTOSPEC = "autospec"  # create_autospec / autospec=True: signatures checked, children specced
     AUTOSPEC_SET = "autospec_set"
     CHILD = "child"  # an unspecced child of a specced mock, typed from the spec's member
+    NAMES = "names"  # spec=["get", "close"]: attribute names checked, no member is async
+    NAMES_SET = "names_set"  # spec_set=[...]: reads and writes checked
 
     @property
     def checks_attributes(self) -> bool:
         return self not in (SpecMode.NONE, SpecMode.CHILD)
+
+    @property
+    def is_names(self) -> bool:
+        return self in (SpecMode.NAMES, SpecMode.NAMES_SET)
 
     @property
     def is_autospec(self) -> bool:
@@ -59,6 +65,7 @@ class Target(enum.Enum):
     INSTANCE = "instance"  # stands for an instance (spec=C, spec=c, create_autospec(C, instance=True))
     CLASS = "class"  # stands for the class itself (create_autospec(C), patch("mod.C", autospec=True))
     FUNCTION = "function"  # stands for a function or method
+    NAMES = "names"  # an object with the listed attribute names (a list spec)
 
 
 class Member(enum.Enum):
@@ -70,6 +77,7 @@ class Member(enum.Enum):
     DATA = "data"  # a plain class attribute
     PROPERTY = "property"  # a property (autospec makes it a MagicMock, a value non-callable)
     MISSING = "missing"  # not in the spec: AttributeError on a specced mock
+    LISTED = "listed"  # named by a list spec: present, and never async (nothing to inspect)
     UNKNOWN = "unknown"  # the plugin cannot tell (decorated, dynamic, ...)
 
 
@@ -89,7 +97,8 @@ def child_kind(parent: MockState, member: Member) -> Kind | None:
 
     CPython (`NonCallableMock._get_child_mock`): a specced parent turns the spec's coroutine
     functions into AsyncMock children and its other members into MagicMock (or Mock, under a
-    Mock or NonCallableMock parent) children, even under an AsyncMock parent; an unspecced
+    Mock or NonCallableMock parent) children, even under an AsyncMock parent (a list spec's
+    names are never coroutine functions: `_spec_asyncs` stays empty); an unspecced
     AsyncMock makes AsyncMock children; non-callable parents make callable children;
     PropertyMock makes MagicMock children even from a spec; autospec makes a plain value
     attribute a NonCallableMagicMock.  `member` matters only for specced parents.
@@ -119,6 +128,8 @@ def child_state(parent: MockState, member: Member) -> MockState | None:
         return None
     if not parent.specced:
         return MockState(kind, SpecMode.NONE, Target.NOTHING)
+    if member is Member.LISTED:
+        return MockState(kind, SpecMode.CHILD, Target.NOTHING)  # a list spec specs no child
     if member is Member.PROPERTY and parent.mode.is_autospec:
         return MockState(kind, SpecMode.NONE, Target.NOTHING)  # autospec does not follow properties
     target = Target.INSTANCE if member in (Member.DATA, Member.PROPERTY) else Target.FUNCTION

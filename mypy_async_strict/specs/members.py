@@ -29,6 +29,7 @@ from mypy.types import (
     get_proper_type,
 )
 
+from mypy_async_strict.model.mocktypes import listed_names
 from mypy_async_strict.model.rules import Member, MockState, SpecMode, Target
 
 # Decorators that keep `inspect.iscoroutinefunction(getattr(cls, name))` equal to the function's.
@@ -86,6 +87,8 @@ def lookup_member(
             # async) await API; it copies none of the spec's attributes.  A lambda spec
             # (pytest-mock's stubs) was made fresh, so dir() has only its dunders.
             return MISSING_MEMBER
+    if state.target is Target.NAMES:
+        return _listed_member(stands_for, name)
     info = spec_class(state, stands_for)
     if info is None or _is_dunder(name):
         return UNKNOWN_MEMBER
@@ -115,6 +118,15 @@ def lookup_member(
 
 
 INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
+LISTED_MEMBER: Final = SpecMember(Member.LISTED, AnyType(TypeOfAny.special_form))
+
+
+def _listed_member(stands_for: ProperType, name: str) -> SpecMember:
+    """A list spec's `dir()` is the list itself (dunders included: `spec=["__len__"]`)."""
+    names = listed_names(stands_for)
+    if names is None:
+        return UNKNOWN_MEMBER
+    return LISTED_MEMBER if name in names else MISSING_MEMBER
 
 
 def _is_lambda(stands_for: ProperType) -> bool:
