@@ -157,6 +157,8 @@ class AsyncStrictPlugin(Plugin):
             return self._map.hook
         if fullname in fullnames.ASYNC_API_FUNCTIONS:
             return self._async_apis.hook(fullname, self._calls.function_hook(fullname))
+        if fullname == "builtins.len":
+            return self._protocols.len
         return self._calls.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:

@@ -13,16 +13,17 @@ from typing import Final
 
 from mypy.errorcodes import ErrorCode
 from mypy.nodes import CallExpr, Expression, MemberExpr, TypeInfo
-from mypy.plugin import MethodContext
+from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.checks.async_protocols import check_replaced_magic, entered_type
+from mypy_async_strict.checks import operations
 from mypy_async_strict.knowledge.certainty import protocol_configured
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
-from mypy_async_strict.model.rules import Protocol, supports_protocol
+from mypy_async_strict.model.rules import Operation, Protocol, supports_protocol
 from mypy_async_strict.render import article, render
 from mypy_async_strict.safety import degrade_to, quietly
 from mypy_async_strict.specs.members import INSTANCE_MODES, spec_class
@@ -33,10 +34,16 @@ PROTOCOL_BY_METHOD: Final = {
     "__iter__": Protocol.FOR,
     "__aiter__": Protocol.ASYNC_FOR,
 }
-MAGIC_NAMES: Final = frozenset(name for p in Protocol for name in p.methods) | {"__getitem__"}
+MAGIC_NAMES: Final = frozenset(name for p in Protocol for name in p.methods) | frozenset(
+    name for operation in Operation for name in operation.methods
+)
 
 
 def _default(ctx: MethodContext) -> Type:
+    return ctx.default_return_type
+
+
+def _default_function(ctx: FunctionContext) -> Type:
     return ctx.default_return_type
 
 
@@ -49,6 +56,15 @@ class ProtocolHooks:
     def __init__(self, cache: ScanCache) -> None:
         self.cache = cache
         self.call = degrade_to(_default)(self._call)
+        self.len = degrade_to(_default_function)(self._len)
+
+    def _len(self, ctx: FunctionContext) -> Type:
+        """`len(m)` (a function hook on `builtins.len`)."""
+        if len(ctx.arg_types) == 1 and len(ctx.arg_types[0]) == 1:
+            mock = mocktypes.decode(ctx.arg_types[0][0])
+            if mock is not None:
+                operations.check(ctx.api, self.cache, ctx.context, Operation.LEN, ctx.arg_types[0][0], spec_magic(mock))
+        return ctx.default_return_type
 
     def _call(self, ctx: MethodContext) -> Type:
         """`MagicMethodOf[parent, name].__call__`, i.e. a statement calling a mock's dunder."""
@@ -58,6 +74,12 @@ class ProtocolHooks:
         name = get_proper_type(magic.args[1])
         if not isinstance(name, LiteralType) or not isinstance(name.value, str):
             return ctx.default_return_type
+        operation = operations.operation_of(ctx.context, name.value)
+        if operation is not None:
+            parent = mocktypes.decode(magic.args[0])
+            if parent is not None:
+                operations.check(ctx.api, self.cache, ctx.context, operation, magic.args[0], spec_magic(parent))
+            return AnyType(TypeOfAny.special_form)
         if _is_explicit_call(ctx.context, name.value):
             return ctx.default_return_type  # `m.__enter__()` written out: not a statement
         protocol = PROTOCOL_BY_METHOD.get(name.value)
@@ -79,13 +101,13 @@ class ProtocolHooks:
         expr = ctx.context
         if mock is None or not isinstance(expr, Expression):
             return
-        if supports_protocol(mock.state, protocol, _spec_magic(mock)) is not False:
+        if supports_protocol(mock.state, protocol, spec_magic(mock)) is not False:
             return
         if protocol_configured(ctx.api, self.cache, expr, protocol.methods):
             return  # `m.__enter__ = ...` configures the magic method on this mock
         # Suggest the sync/async twin only when the spec says the real object supports it.
         twin = protocol.counterpart
-        twin_works = mock.state.specced and supports_protocol(mock.state, twin, _spec_magic(mock)) is True
+        twin_works = mock.state.specced and supports_protocol(mock.state, twin, spec_magic(mock)) is True
         code = _code(protocol, twin_works)
         error = ctx.api.fail(_message(expr, mock, protocol), expr, code=code)
         ctx.api.msg.note(_hint(expr, mock, protocol, twin_works), expr, code=code, parent_error=error)
@@ -105,7 +127,7 @@ def _is_explicit_call(context: object, name: str) -> bool:
     )
 
 
-def _spec_magic(mock: MockType) -> frozenset[str] | None:
+def spec_magic(mock: MockType) -> frozenset[str] | None:
     if mock.state.mode.is_names:
         names = mocktypes.listed_names(mock.stands_for)
         return None if names is None else names & MAGIC_NAMES

@@ -250,3 +250,39 @@ def supports_protocol(state: MockState, protocol: Protocol, spec_has: frozenset[
             return True  # iter() falls back to the __getitem__ protocol
         return all(method in spec_has for method in protocol.methods)
     return not (state.kind is Kind.NON_CALLABLE_MAGIC_MOCK and protocol is Protocol.ASYNC_WITH)
+
+
+class Operation(enum.Enum):
+    """Operations that need one of a mock's magic methods (the first is the one they try)."""
+
+    LEN = ("len()", ("__len__",))
+    GET_ITEM = ("subscript", ("__getitem__",))
+    SET_ITEM = ("item assignment", ("__setitem__",))
+    DEL_ITEM = ("item deletion", ("__delitem__",))
+    CONTAINS = ("in", ("__contains__", "__iter__", "__getitem__"))  # the fallbacks of `in`
+
+    @property
+    def text(self) -> str:
+        text: str = self.value[0]
+        return text
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        methods: tuple[str, ...] = self.value[1]
+        return methods
+
+
+def supports_operation(state: MockState, operation: Operation, spec_has: frozenset[str] | None) -> bool | None:
+    """Whether `len(m)`, `m[k]`, `m[k] = v`, `del m[k]` or `k in m` works; None if unknown.
+
+    CPython: Mock, NonCallableMock and PropertyMock configure no magic methods, so all of these
+    raise TypeError; MagicMock, AsyncMock and NonCallableMagicMock configure them all, keeping
+    only the spec's when specced (`spec_has`: the spec's names among them, None if unknown).
+    """
+    if not state.kind.magic:
+        return False
+    if state.specced:
+        if spec_has is None:
+            return None
+        return any(method in spec_has for method in operation.methods)
+    return True
