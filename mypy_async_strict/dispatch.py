@@ -30,6 +30,7 @@ from mypy.types import Type
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.checks.coroutines import MapHook
+from mypy_async_strict.checks.configure_keys import ConfigureKeys
 from mypy_async_strict.checks.mismatch import MismatchChecks
 from mypy_async_strict.checks.mock_await import AwaitHooks
 from mypy_async_strict.checks.protocols import ProtocolHooks
@@ -95,6 +96,8 @@ class AsyncStrictPlugin(Plugin):
         self._entered = EnteredHooks(self, cache)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
+        keys = ConfigureKeys(cache)
+        self._configure_mock = degrade_to(_default_method)(keys.check_configure)
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
             # The checks see the precise mock; the value gets plain mypy's type where stored.
             return settled(followed_by(hook, *checks), cache)
@@ -103,16 +106,20 @@ class AsyncStrictPlugin(Plugin):
         self._patch_call = stored(patch_hook, mismatches.check_patch)
 
         def constructor(kind: Kind) -> Callable[[Any], Type]:
-            return stored(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
+            return stored(
+                mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check, keys.check_constructor
+            )
 
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
             name: constructor(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
-        self._constructors[fullnames.CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check)
+        self._constructors[fullnames.CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check, keys.check_constructor)
         self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
             name: constructor(kind) for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
         }
-        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check)
+        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = stored(
+            create_autospec_hook, spec_writes.check, keys.check_constructor
+        )
         self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(mocker_patch_object_hook, mismatches.check_patch)
         self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(mocker_patch_hook, mismatches.check_patch)
         self._mocker_methods[fullnames.MOCKER_SPY] = stored(spy_hook)
@@ -172,6 +179,8 @@ class AsyncStrictPlugin(Plugin):
             return self._plain_call
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._magic_call
+        if fullname in fullnames.CONFIGURE_MOCK_HOOKS:
+            return self._configure_mock
         if fullname == fullnames.PATCH_OBJECT:
             return self._patch_object
         if fullname == fullnames.PATCH_CALL:
@@ -264,6 +273,10 @@ class AsyncStrictPlugin(Plugin):
         from mypy_async_strict import __version__
 
         return {"version": __version__, "source": self._source_digest}
+
+
+def _default_method(ctx: MethodContext) -> Type:
+    return ctx.default_return_type
 
 
 def _imports_mocks(file: MypyFile) -> bool:

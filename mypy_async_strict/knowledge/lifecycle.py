@@ -158,13 +158,18 @@ class Local:
     constructor: CallExpr
     path: Path
     line: int
+    expr: Expression
 
 
-def local(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Local | None:
-    """`expr` (a path) when its root is a local variable of the current function, bound once to
-    a mock constructor, that no other variable aliases."""
+def local(
+    api: CheckerPluginInterface, cache: ScanCache, expr: Expression, below: tuple[str, ...] = ()
+) -> Local | None:
+    """`expr` (a path, extended by `below`) when its root is a local variable of the current
+    function, bound once to a mock constructor, that no other variable aliases."""
     scopes = scopes_of(api)
     path = path_of(expr)
+    if path is not None:
+        path = path.extend(*below)
     if not scopes or path is None or not isinstance(path.root, Var):
         return None
     scope = scopes[0]
@@ -178,7 +183,7 @@ def local(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Lo
     assert isinstance(constructor, CallExpr)
     if facts.foreign_configuration or _aliased(facts, path.root):
         return None
-    return Local(facts, LIFECYCLES.facts(scope), constructor, path, expr.line)
+    return Local(facts, LIFECYCLES.facts(scope), constructor, path, expr.line, expr)
 
 
 def _aliased(facts: ScopeFacts, root: Var) -> bool:
@@ -208,6 +213,17 @@ def _may_run_before(facts: ScopeFacts, line: int, nested: bool, point: int) -> b
     return any(start <= line <= end and start <= point <= end for start, end in facts.loops)
 
 
+def _within(expr: Expression, target: Expression | None) -> bool:
+    """Whether `expr` is part of `target`'s chain (`m.x` in the store `m.x.return_value = 1`)."""
+    for _ in range(32):
+        if target is None:
+            return False
+        if target is expr:
+            return True
+        target = target.expr if isinstance(target, MemberExpr) else target.callee if isinstance(target, CallExpr) else None
+    return False
+
+
 def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """One path is a prefix of the other."""
     shorter = min(len(a), len(b))
@@ -228,6 +244,8 @@ def untouched(local: Local, created: tuple[str, ...], since: int, skip: CallExpr
             continue
         if event.definition or _may_run_before(local.scope, event.line, event.nested, local.line):
             return False
+        if event.line == local.line and not _within(local.expr, event.target):
+            return False  # the same line: maybe an earlier statement (`m.x = 1; m.x.y`)
     for path, line, nested in local.lifecycle.mentions:
         if path.root is not root:
             continue
