@@ -17,6 +17,7 @@ from mypy.types import (
     CallableType,
     Instance,
     LiteralType,
+    Overloaded,
     ProperType,
     Type,
     TypeOfAny,
@@ -137,6 +138,6 @@ def _target_of(stands_for: ProperType, mode: SpecMode) -> Target:
         return Target.NOTHING
     if isinstance(stands_for, TypeType):
         return Target.CLASS
-    if isinstance(stands_for, CallableType):
-        return Target.CLASS if stands_for.is_type_obj() else Target.FUNCTION
+    if isinstance(stands_for, (CallableType, Overloaded)):
+        return Target.CLASS if stands_for.is_type_obj() else Target.FUNCTION  # an overloaded method too
     return Target.INSTANCE
