@@ -17,8 +17,8 @@ from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import AnyType, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
+from mypy_async_strict.checks import operations, with_targets
 from mypy_async_strict.checks.async_protocols import check_replaced_magic, entered_type
-from mypy_async_strict.checks import operations
 from mypy_async_strict.knowledge.certainty import protocol_configured
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.model import mocktypes
@@ -88,13 +88,24 @@ class ProtocolHooks:
         if name.value in REPLACEABLE:
             method = name.value
             quietly(lambda: check_replaced_magic(ctx, self.cache, method, magic.args[0]))
+        any_type = AnyType(TypeOfAny.special_form)
+        value = self._entered(ctx, name.value, magic.args[0])
         if name.value in AWAITED_BY_STATEMENT:
-            any_type = AnyType(TypeOfAny.special_form)
-            entered: Type = any_type
-            if name.value == "__aenter__":
-                entered = entered_type(ctx, self.cache, magic.args[0])
-            return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, entered])
-        return AnyType(TypeOfAny.special_form)
+            if value is None and name.value == "__aenter__":
+                value = entered_type(ctx, self.cache, magic.args[0])
+            return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, value or any_type])
+        return value or any_type
+
+    def _entered(self, ctx: MethodContext, name: str, parent: Type) -> Type | None:
+        """`with m as x`: the mock `x` is (see with_targets.py)."""
+        mock = mocktypes.decode(parent)
+        item = ctx.context
+        if name not in ("__enter__", "__aenter__") or mock is None or not isinstance(item, Expression):
+            return None
+        protocol = Protocol.ASYNC_WITH if name == "__aenter__" else Protocol.WITH
+        if supports_protocol(mock.state, protocol, spec_magic(mock)) is not True:
+            return None
+        return with_targets.target_type(ctx.api, self.cache, item, mock, name == "__aenter__")
 
     def _check(self, ctx: MethodContext, protocol: Protocol, parent: Type) -> None:
         mock = mocktypes.decode(parent)

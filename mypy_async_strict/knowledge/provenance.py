@@ -313,6 +313,18 @@ def path_of(expr: Expression) -> Path | None:
     return None
 
 
+def entered(item: Expression, is_async: bool) -> CallExpr | None:
+    """`m.__enter__()` for the item of `with m as x` (for `async with`, `m.__aenter__()`, whose
+    await has the same path): the value `x` is bound to, as a path."""
+    if path_of(item) is None:
+        return None
+    method = MemberExpr(item, "__aenter__" if is_async else "__enter__")
+    method.set_line(item)
+    call = CallExpr(method, [], [], [])
+    call.set_line(item)
+    return call
+
+
 def _patched_names(call: CallExpr) -> set[str]:
     """The attribute names a patching call replaces (by name: the check is syntactic)."""
     callee = call.callee
@@ -463,10 +475,14 @@ class _ScopeScanner:
             self._expect_failure_in(node.body)
         for item, target in zip(node.expr, node.target):
             if target is not None:
-                # `with patch.object(...) as m` binds a fresh mock, like a constructor.
-                self._assign(target, item if is_patch_call(item) or is_patch_multiple(item) else None)
+                # `with patch.object(...) as m` binds a fresh mock, like a constructor; `with m as
+                # x` binds what `m.__enter__()` (or the await of `m.__aenter__()`) returns.
+                patched = is_patch_call(item) or is_patch_multiple(item)
+                self._assign(target, item if patched else entered(item, node.is_async))
         for item in node.expr:
             self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
+            if path_of(item) is not None:
+                self.harmless.add(id(item))  # `with m:` only calls m's own magic methods
 
     def _record_if(self, node: IfStmt) -> None:
         for condition in node.expr:

@@ -286,3 +286,28 @@ def supports_operation(state: MockState, operation: Operation, spec_has: frozens
             return None
         return any(method in spec_has for method in operation.methods)
     return True
+
+
+def entered_state(parent: MockState, is_async: bool, spec_method: Member | None) -> MockState | None:
+    """What `with m as x` binds (`m.__enter__()`), or `async with m as x` (the await of
+    `m.__aenter__()`), when neither was configured; None when unknown, or when the statement
+    fails (see `supports_protocol`).
+
+    CPython (`_get_child_mock`): a magic method that is a coroutine function of the spec
+    (`_spec_asyncs`) is an AsyncMock; otherwise a MagicMock's `__aenter__` is an AsyncMock, an
+    unspecced AsyncMock's too, and the sync magic methods are MagicMocks.  The value is the magic
+    method's unspecced `return_value`.  `spec_method` is the spec's own `__enter__`/`__aenter__`
+    (`Member.LISTED` for a list spec; None when unspecced or unknown).
+    """
+    if not parent.kind.magic or (parent.specced and spec_method in (None, Member.UNKNOWN, Member.MISSING)):
+        return None
+    spec_async = spec_method is Member.ASYNC_FUNCTION
+    if is_async:
+        if not (spec_async or parent.kind is Kind.MAGIC_MOCK or (parent.kind is Kind.ASYNC_MOCK and not parent.specced)):
+            return None  # a sync `__aenter__`: awaiting its result fails
+        kind = Kind.ASYNC_MOCK
+    else:
+        if spec_async:
+            return None  # `__enter__` would return a coroutine
+        kind = Kind.MAGIC_MOCK
+    return return_value_state(MockState(kind, SpecMode.NONE, Target.NOTHING))

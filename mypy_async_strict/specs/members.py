@@ -325,3 +325,20 @@ def instances_callable(info: TypeInfo) -> bool | None:
         owner = info.get_containing_type_info("__call__")
         return owner is None or owner.fullname != "builtins.object"
     return None if info.fallback_to_any else False
+
+
+def magic_nature(state: MockState, stands_for: ProperType, name: str) -> Member | None:
+    """What the spec's own magic method `name` is (`__enter__`, `__aenter__`): a list spec's
+    name is LISTED; a class spec's, its function's nature; None when unknown."""
+    if state.target is Target.NAMES:
+        names = listed_names(stands_for)
+        return None if names is None else Member.LISTED if name in names else Member.MISSING
+    info = spec_class(state, stands_for)
+    if info is None or info.fallback_to_any or state.mode in INSTANCE_MODES:
+        return None
+    symbol = info.get(name)
+    if symbol is None or symbol.node is None:
+        return Member.MISSING
+    nature = function_nature(symbol.node)
+    return None if nature is Member.UNKNOWN else nature
+
