@@ -33,6 +33,7 @@ from mypy_async_strict.checks.coroutines import MapHook
 from mypy_async_strict.checks.configure_keys import ConfigureKeys
 from mypy_async_strict.checks.mismatch import MismatchChecks
 from mypy_async_strict.checks.mock_await import AwaitHooks
+from mypy_async_strict.checks.patch_targets import PatchTargets
 from mypy_async_strict.checks.protocols import ProtocolHooks
 from mypy_async_strict.checks.spec_attributes import SpecSetWrites
 from mypy_async_strict.hooks.async_apis import AsyncApiHooks
@@ -102,8 +103,9 @@ class AsyncStrictPlugin(Plugin):
             # The checks see the precise mock; the value gets plain mypy's type where stored.
             return settled(followed_by(hook, *checks), cache)
 
-        self._patch_object = stored(patch_object_hook, mismatches.check_patch)
-        self._patch_call = stored(patch_hook, mismatches.check_patch)
+        targets = PatchTargets(cache)
+        self._patch_object = stored(patch_object_hook, mismatches.check_patch, targets.check)
+        self._patch_call = stored(patch_hook, mismatches.check_patch, targets.check)
 
         def constructor(kind: Kind) -> Callable[[Any], Type]:
             return stored(
@@ -120,8 +122,10 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = stored(
             create_autospec_hook, spec_writes.check, keys.check_constructor
         )
-        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(mocker_patch_object_hook, mismatches.check_patch)
-        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(mocker_patch_hook, mismatches.check_patch)
+        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(
+            mocker_patch_object_hook, mismatches.check_patch, targets.check
+        )
+        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(mocker_patch_hook, mismatches.check_patch, targets.check)
         self._mocker_methods[fullnames.MOCKER_SPY] = stored(spy_hook)
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)

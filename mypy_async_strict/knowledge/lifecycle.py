@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from mypy.nodes import (
+    AssignmentStmt,
     CallExpr,
     ClassDef,
     Expression,
@@ -73,6 +74,11 @@ class LifecycleFacts:
     seals: list[Step] = field(default_factory=list)
     # every mock path mentioned in the scope: (path, line, inside a nested function or class)
     mentions: list[tuple[Path, int, bool]] = field(default_factory=list)
+    # ids of calls whose `.start()` is called on the spot (`patch.object(...).start()`)
+    started: set[int] = field(default_factory=set)
+    # attribute names the scope may create on some object: `X.name = ...`, `setattr(X, "name",
+    # ...)`, a patch with `create=` (ANY_NAME: a computed name)
+    created: set[str] = field(default_factory=set)
 
 
 class _Scanner:
@@ -98,6 +104,7 @@ class _Scanner:
         self.depth -= nested
 
     def _record(self, node: Node) -> None:
+        self._creations(node)
         nested = self.depth > 0
         if isinstance(node, ExpressionStmt) and isinstance(node.expr, CallExpr) and not nested:
             self._statement(node.expr)
@@ -110,6 +117,24 @@ class _Scanner:
             if target is not None:
                 name = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], StrExpr) else ANY_NAME
                 self.facts.mentions.append((target.extend(name), node.line, nested))
+
+    def _creations(self, node: Node) -> None:
+        if isinstance(node, AssignmentStmt):
+            for lvalue in node.lvalues:
+                if isinstance(lvalue, MemberExpr):
+                    self.facts.created.add(lvalue.name)
+        if not isinstance(node, CallExpr):
+            return
+        callee = node.callee
+        if isinstance(callee, MemberExpr) and callee.name == "start" and isinstance(callee.expr, CallExpr):
+            self.facts.started.add(id(callee.expr))
+        if isinstance(callee, RefExpr) and callee.fullname == "builtins.setattr":
+            second = node.args[1] if len(node.args) > 1 else None
+            self.facts.created.add(second.value if isinstance(second, StrExpr) else ANY_NAME)
+        if "create" in node.arg_names:
+            strings = [arg.value for arg in node.args if isinstance(arg, StrExpr)]
+            self.facts.created.update(name.rpartition(".")[2] for name in strings)
+            self.facts.created.update(name for name in node.arg_names if name is not None)
 
     def _statement(self, call: CallExpr) -> None:
         callee = call.callee
