@@ -14,7 +14,14 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_async_strict.checks import assertions, noncallable, sealed, signatures, spec_attributes
+from mypy_async_strict.checks import (
+    assertions,
+    await_stats,
+    noncallable,
+    sealed,
+    signatures,
+    spec_attributes,
+)
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
 from mypy_async_strict.checks.mock_await import report_configured_await
 from mypy_async_strict.hooks.respec import respecced_parent, verdict_after_add_spec
@@ -118,6 +125,8 @@ class ChildHooks:
             member = None
         if self._reported_missing(ctx, parent, expr, member):
             return ctx.default_attr_type
+        if member is None and await_stats.check(ctx, self.cache, parent, expr):
+            return ctx.default_attr_type  # (a mock type would make mypy call what follows unreachable)
         state = child_state(parent.state, member.nature if member else Member.DATA)
         if state is None:
             return ctx.default_attr_type

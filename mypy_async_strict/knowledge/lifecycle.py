@@ -25,8 +25,13 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from mypy.nodes import (
+    AssertStmt,
     AssignmentStmt,
     CallExpr,
+    ComparisonExpr,
+    IntExpr,
+    ListExpr,
+    NameExpr,
     ClassDef,
     Expression,
     ExpressionStmt,
@@ -79,6 +84,8 @@ class LifecycleFacts:
     # attribute names the scope may create on some object: `X.name = ...`, `setattr(X, "name",
     # ...)`, a patch with `create=` (ANY_NAME: a computed name)
     created: set[str] = field(default_factory=set)
+    # id(`x.await_count` and kin) -> how the statement around it fails when `x` is a sync mock
+    stat_uses: dict[int, str] = field(default_factory=dict)
 
 
 class _Scanner:
@@ -105,6 +112,7 @@ class _Scanner:
 
     def _record(self, node: Node) -> None:
         self._creations(node)
+        self._stat_uses(node)
         nested = self.depth > 0
         if isinstance(node, ExpressionStmt) and isinstance(node.expr, CallExpr) and not nested:
             self._statement(node.expr)
@@ -117,6 +125,33 @@ class _Scanner:
             if target is not None:
                 name = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], StrExpr) else ANY_NAME
                 self.facts.mentions.append((target.extend(name), node.line, nested))
+
+    def _stat_uses(self, node: Node) -> None:
+        """`assert m.x.await_count == 1`, `m.x.await_count > 0`, `assertEqual(m.x.await_count,
+        1)`, `assert m.x.await_args is None`, `assert m.x.await_args_list == []`: certain
+        failures when the statistic is a child mock (never equal, never None, not orderable)."""
+        if isinstance(node, ComparisonExpr) and len(node.operands) == 2:
+            left, right = node.operands
+            operator = node.operators[0]
+            for stat, other in ((left, right), (right, left)):
+                if _stat(stat) == "await_count" and operator in ORDERING and isinstance(other, IntExpr):
+                    self.facts.stat_uses[id(stat)] = "TypeError"
+        if isinstance(node, AssertStmt) and isinstance(node.expr, ComparisonExpr):
+            comparison = node.expr
+            if len(comparison.operands) == 2:
+                left, right = comparison.operands
+                for stat, other in ((left, right), (right, left)):
+                    if _never(_stat(stat), comparison.operators[0], other):
+                        self.facts.stat_uses[id(stat)] = "AssertionError"
+        if isinstance(node, CallExpr) and isinstance(node.callee, MemberExpr) and len(node.args) >= 1:
+            name = node.callee.name
+            if name in ("assertEqual", "assertEquals") and len(node.args) >= 2:
+                left, right = node.args[0], node.args[1]
+                for stat, other in ((left, right), (right, left)):
+                    if _never(_stat(stat), "==", other):
+                        self.facts.stat_uses[id(stat)] = "AssertionError"
+            elif name == "assertIsNone" and _stat(node.args[0]) == "await_args":
+                self.facts.stat_uses[id(node.args[0])] = "AssertionError"
 
     def _creations(self, node: Node) -> None:
         if isinstance(node, AssignmentStmt):
@@ -146,6 +181,25 @@ class _Scanner:
             path = path_of(call.args[0])
             if path is not None:
                 self.facts.seals.append(Step(call, path, call.line))
+
+
+ORDERING: Final = frozenset({"<", "<=", ">", ">="})
+AWAIT_STATISTICS: Final = frozenset({"await_count", "await_args", "await_args_list"})
+
+
+def _stat(expr: Expression) -> str | None:
+    return expr.name if isinstance(expr, MemberExpr) and expr.name in AWAIT_STATISTICS else None
+
+
+def _never(stat: str | None, operator: str, other: Expression) -> bool:
+    """Whether `<child mock> <operator> other` is certainly false."""
+    if stat == "await_count":
+        return operator == "==" and isinstance(other, IntExpr)
+    if stat == "await_args":
+        return operator == "is" and isinstance(other, NameExpr) and other.fullname == "builtins.None"
+    if stat == "await_args_list":
+        return operator == "==" and isinstance(other, ListExpr) and not other.items
+    return False
 
 
 class LifecycleCache:
