@@ -51,6 +51,7 @@ from mypy_async_strict.hooks.fixture_parameters import (
     FixtureParameters,
     mark_tests,
 )
+from mypy_async_strict.hooks.patched_calls import PatchedCalls
 from mypy_async_strict.hooks.patches import (
     mocker_patch_hook,
     mocker_patch_object_hook,
@@ -104,8 +105,13 @@ class AsyncStrictPlugin(Plugin):
             return settled(followed_by(hook, *checks), cache)
 
         targets = PatchTargets(cache)
-        self._patch_object = stored(patch_object_hook, mismatches.check_patch, targets.check)
-        self._patch_call = stored(patch_hook, mismatches.check_patch, targets.check)
+        self._patched_calls = PatchedCalls(self._children)
+
+        def registered(ctx: Any, result: Type) -> None:
+            self._patched_calls.register(ctx.api, ctx.context)
+
+        self._patch_object = stored(patch_object_hook, mismatches.check_patch, targets.check, registered)
+        self._patch_call = stored(patch_hook, mismatches.check_patch, targets.check, registered)
 
         def constructor(kind: Kind) -> Callable[[Any], Type]:
             return stored(
@@ -123,9 +129,11 @@ class AsyncStrictPlugin(Plugin):
             create_autospec_hook, spec_writes.check, keys.check_constructor
         )
         self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(
-            mocker_patch_object_hook, mismatches.check_patch, targets.check
+            mocker_patch_object_hook, mismatches.check_patch, targets.check, registered
         )
-        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(mocker_patch_hook, mismatches.check_patch, targets.check)
+        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(
+            mocker_patch_hook, mismatches.check_patch, targets.check, registered
+        )
         self._mocker_methods[fullnames.MOCKER_SPY] = stored(spy_hook)
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
@@ -170,7 +178,8 @@ class AsyncStrictPlugin(Plugin):
             return self._async_apis.hook(fullname, self._calls.function_hook(fullname))
         if fullname == "builtins.len":
             return self._protocols.len
-        return self._calls.function_hook(fullname)
+        inner = self._calls.function_hook(fullname)
+        return self._patched_calls.function_hook(fullname, inner or self._calls.mypy_function_hook(fullname)) or inner
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname in fullnames.CALL_HOOKS:
@@ -198,7 +207,8 @@ class AsyncStrictPlugin(Plugin):
             return self._async_apis.hook(fullname, self._calls.method_hook(fullname))
         if fullname.endswith(fullnames.AENTER_SUFFIX):
             return self._entered.method_hook(fullname)
-        return self._calls.method_hook(fullname)
+        inner = self._calls.method_hook(fullname)
+        return self._patched_calls.method_hook(fullname, inner or self._calls.mypy_method_hook(fullname)) or inner
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:
         return self._class_facts.record  # every class: what its source says about dir(cls)

@@ -11,7 +11,9 @@ class returns.
 from __future__ import annotations
 
 from mypy.nodes import CallExpr, MemberExpr
-from mypy.plugin import MethodContext
+from typing import Union
+
+from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import Instance, get_proper_type
 
 from mypy_async_strict import errorcodes
@@ -20,7 +22,7 @@ from mypy_async_strict.model.rules import Target
 from mypy_async_strict.render import article, render
 
 
-def check_call(ctx: MethodContext, mock: MockType, call: CallExpr, report: bool = True) -> bool:
+def check_call(ctx: Union[MethodContext, FunctionContext], mock: MockType, call: CallExpr, report: bool = True) -> bool:
     """Whether calling the mock raises TypeError (reported unless `report` is false)."""
     kind = mock.state.kind
     if kind.callable:

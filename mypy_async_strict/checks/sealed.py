@@ -5,7 +5,9 @@ AttributeError (see knowledge/lifecycle.py for when that is certain)."""
 from __future__ import annotations
 
 from mypy.nodes import CallExpr, MemberExpr
-from mypy.plugin import AttributeContext, MethodContext
+from typing import Union
+
+from mypy.plugin import AttributeContext, FunctionContext, MethodContext
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.knowledge.certainty import failure_expected
@@ -33,7 +35,7 @@ def check_read(ctx: AttributeContext, cache: ScanCache, expr: MemberExpr) -> boo
     return True
 
 
-def check_call(ctx: MethodContext, cache: ScanCache, mock: MockType, call: CallExpr, report: bool) -> bool:
+def check_call(ctx: Union[MethodContext, FunctionContext], cache: ScanCache, mock: MockType, call: CallExpr, report: bool) -> bool:
     """Whether calling a sealed sync mock raises (its return value was never made).  An
     AsyncMock's call makes a coroutine first: the await raises, not the call."""
     if mock.state.kind is Kind.ASYNC_MOCK or not mock.state.kind.callable:

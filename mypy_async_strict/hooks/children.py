@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr
-from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
+from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
 from mypy.types import (
     AnyType,
     CallableType,
@@ -43,7 +43,8 @@ from mypy_async_strict.knowledge.patch_decorators import (
     injected_mock_type,
     patch_for_parameter,
 )
-from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.knowledge.patched_refs import rebase
+from mypy_async_strict.knowledge.provenance import ScanCache, path_of
 from mypy_async_strict.knowledge.values import known_mock, precise_type, settle
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
@@ -109,7 +110,7 @@ class ChildHooks:
         if respecced is not None:
             parent, verdict = respecced, Verdict(certain=True)
         else:
-            verdict = judge(ctx.api, self.cache, expr)
+            verdict = judge(ctx.api, self.cache, _judged(ctx.api, expr))
         if not verdict.certain:
             return ctx.default_attr_type
         if verdict.replacement is not None:
@@ -179,7 +180,11 @@ class ChildHooks:
         mock = known_mock(ctx.api, self.cache, call.callee) or injected_mock(ctx.api, call.callee)
         return self._call_of(ctx, mock)
 
-    def _call_of(self, ctx: MethodContext, mock: MockType | None) -> Type:
+    def call_of(self, ctx: MethodContext | FunctionContext, mock: MockType) -> Type:
+        """A call of `mock` (for callees that are mocks only while patched: patched_calls.py)."""
+        return self._call_of(ctx, mock)
+
+    def _call_of(self, ctx: MethodContext | FunctionContext, mock: MockType | None) -> Type:
         call = ctx.context
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
@@ -217,7 +222,7 @@ class ChildHooks:
         checked = check_use(ctx.api, self.cache, call, value, declared)
         return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
 
-    def _awaits_plain_value(self, ctx: MethodContext, call: CallExpr, configured: Configured) -> bool:
+    def _awaits_plain_value(self, ctx: MethodContext | FunctionContext, call: CallExpr, configured: Configured) -> bool:
         """`await m.get()` where the sync mock `m.get` returns a configured value no `await`
         accepts (`m.get.return_value = Item()`): `mock-await`, reported at the await."""
         at = await_of(ctx.api, self.cache, call)
@@ -228,10 +233,10 @@ class ChildHooks:
             report_configured_await(ctx, at, call, configured)
         return True
 
-    def _configured(self, ctx: MethodContext, mock: MockType, call: CallExpr) -> Configured | None:
+    def _configured(self, ctx: MethodContext | FunctionContext, mock: MockType, call: CallExpr) -> Configured | None:
         """What calling the mock gives (awaited, for an AsyncMock): the configured value when
         certain, else the model's default child."""
-        verdict = verdict_after_add_spec(ctx.api, self.cache, call) or judge(ctx.api, self.cache, call)
+        verdict = verdict_after_add_spec(ctx.api, self.cache, call) or judge(ctx.api, self.cache, _judged(ctx.api, call))
         if not verdict.certain:
             return None
         if verdict.replacement is not None:
@@ -241,17 +246,17 @@ class ChildHooks:
         return Configured(Outcome.VALUE, default) if default is not None else None
 
     def _return_value(
-        self, ctx: AttributeContext | MethodContext, mock: MockType, expr: Expression
+        self, ctx: AttributeContext | MethodContext | FunctionContext, mock: MockType, expr: Expression
     ) -> Type | None:
         """What `m.return_value` is, when certain (a side effect leaves it alone)."""
-        verdict = verdict_after_add_spec(ctx.api, self.cache, expr) or judge(ctx.api, self.cache, expr)
+        verdict = verdict_after_add_spec(ctx.api, self.cache, expr) or judge(ctx.api, self.cache, _judged(ctx.api, expr))
         if not verdict.certain or verdict.side_effect:
             return None
         if verdict.replacement is not None:
             return exact_type(ctx.api, self.cache, verdict.replacement)
         return self._default_return(ctx, mock)
 
-    def _default_return(self, ctx: AttributeContext | MethodContext, mock: MockType) -> Type | None:
+    def _default_return(self, ctx: AttributeContext | MethodContext | FunctionContext, mock: MockType) -> Type | None:
         """The model's `return_value` child (for an AsyncMock: what awaiting its call gives)."""
         if call_outcome(mock.state) is CallOutcome.INSTANCE:
             item = getattr(get_proper_type(mock.stands_for), "item", None)
@@ -275,6 +280,14 @@ class ChildHooks:
         if value is None:
             return ctx.default_attr_type
         return settle(ctx.api, self.cache, expr, value, ctx.default_attr_type)
+
+
+def _judged(api: CheckerPluginInterface, expr: Expression) -> Expression:
+    """The expression to judge: a path, or the same path under a patch's mock when `expr`
+    starts from a patched attribute (`pkg.mod.Client().fetch` inside `with patch(...) as m`)."""
+    if path_of(expr) is not None:
+        return expr
+    return rebase(api, expr) or expr
 
 
 def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | None:
@@ -303,7 +316,7 @@ def _awaits_a_value(declared: Type | None) -> bool:
     return not isinstance(result, (NoneType, AnyType))
 
 
-def _coroutine_of(ctx: MethodContext, value: Type) -> Type:
+def _coroutine_of(ctx: MethodContext | FunctionContext, value: Type) -> Type:
     any_type = AnyType(TypeOfAny.special_form)
     return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, value])
 
