@@ -179,7 +179,9 @@ class AsyncStrictPlugin(Plugin):
         if fullname == "builtins.len":
             return self._protocols.len
         inner = self._calls.function_hook(fullname)
-        return self._patched_calls.function_hook(fullname, inner or self._calls.mypy_function_hook(fullname)) or inner
+        if fullname in self._patched_calls.fullnames:  # a call of it may be a call of a mock
+            return self._patched_calls.function_hook(fullname, inner or self._calls.mypy_function_hook(fullname))
+        return inner
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname in fullnames.CALL_HOOKS:
@@ -208,7 +210,9 @@ class AsyncStrictPlugin(Plugin):
         if fullname.endswith(fullnames.AENTER_SUFFIX):
             return self._entered.method_hook(fullname)
         inner = self._calls.method_hook(fullname)
-        return self._patched_calls.method_hook(fullname, inner or self._calls.mypy_method_hook(fullname)) or inner
+        if fullname in self._patched_calls.fullnames:
+            return self._patched_calls.method_hook(fullname, inner or self._calls.mypy_method_hook(fullname))
+        return inner
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:
         return self._class_facts.record  # every class: what its source says about dir(cls)
