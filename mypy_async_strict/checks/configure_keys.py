@@ -26,7 +26,6 @@ from mypy_async_strict.knowledge.values import known_mock
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
 from mypy_async_strict.model.rules import Member, child_state
-from mypy_async_strict.render import render
 from mypy_async_strict.specs.classsource import ModuleClassSource
 from mypy_async_strict.specs.members import lookup_member, spec_class
 

@@ -11,7 +11,8 @@ from mypy.types import CallableType, Type, get_proper_type
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.checks.misuse import Shape, shape_of
-from mypy_async_strict.knowledge.certainty import failure_expected, judge
+from mypy_async_strict.knowledge.aliases import verdict
+from mypy_async_strict.knowledge.certainty import failure_expected
 from mypy_async_strict.knowledge.configured import Configured
 from mypy_async_strict.knowledge.lifecycle import added_spec
 from mypy_async_strict.knowledge.patched_refs import active_patch
@@ -53,7 +54,7 @@ class AwaitHooks:
             return ctx.default_return_type
         # mypy narrows `m.x` after `m.x = ...` even where a helper may have replaced it since.
         if path_of(await_expr.expr) is not None and not (
-            judge(ctx.api, self.cache, await_expr.expr).certain
+            verdict(ctx.api, self.cache, await_expr.expr).certain
             or added_spec(ctx.api, self.cache, await_expr.expr) is not None
         ):
             return ctx.default_return_type

@@ -25,13 +25,8 @@ from mypy_async_strict.checks import (
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
 from mypy_async_strict.checks.mock_await import report_configured_await
 from mypy_async_strict.hooks.respec import respecced_parent, verdict_after_add_spec
-from mypy_async_strict.knowledge.certainty import (
-    Verdict,
-    await_of,
-    failure_expected,
-    judge,
-    unsafe_root,
-)
+from mypy_async_strict.knowledge import aliases
+from mypy_async_strict.knowledge.certainty import Verdict, await_of, failure_expected
 from mypy_async_strict.knowledge.configured import (
     Configured,
     Outcome,
@@ -43,8 +38,7 @@ from mypy_async_strict.knowledge.patch_decorators import (
     injected_mock_type,
     patch_for_parameter,
 )
-from mypy_async_strict.knowledge.patched_refs import rebase
-from mypy_async_strict.knowledge.provenance import ScanCache, path_of
+from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.knowledge.values import known_mock, precise_type, settle
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
@@ -95,7 +89,11 @@ class ChildHooks:
         expr = ctx.context
         if not isinstance(expr, MemberExpr) or expr.name.startswith("__"):
             return ctx.default_attr_type
-        mock = known_mock(ctx.api, self.cache, expr.expr) or injected_mock(ctx.api, expr.expr)
+        mock = (
+            known_mock(ctx.api, self.cache, expr.expr)
+            or injected_mock(ctx.api, expr.expr)
+            or aliases.loop_mock(ctx.api, self.cache, expr.expr)
+        )
         if mock is None or mocktypes.declares(ctx.api, mock.state.kind, expr.name):
             return ctx.default_attr_type  # the declared class is wrong, the mock has it: fine
         return self._attribute_of(ctx, mock)
@@ -110,7 +108,7 @@ class ChildHooks:
         if respecced is not None:
             parent, verdict = respecced, Verdict(certain=True)
         else:
-            verdict = judge(ctx.api, self.cache, _judged(ctx.api, expr))
+            verdict = aliases.verdict(ctx.api, self.cache, expr)
         if not verdict.certain:
             return ctx.default_attr_type
         if verdict.replacement is not None:
@@ -147,7 +145,7 @@ class ChildHooks:
         quiet = failure_expected(ctx.api, self.cache, expr.line)
         if assertions.is_assertion_name(expr.name):
             if member is None or member.nature is Member.MISSING:
-                if not unsafe_root(ctx.api, self.cache, expr):
+                if not aliases.unsafe(ctx.api, self.cache, expr):
                     if not quiet:
                         assertions.report(ctx, parent, expr)
                     return True
@@ -177,7 +175,11 @@ class ChildHooks:
         call = ctx.context
         if not isinstance(call, CallExpr):
             return ctx.default_return_type
-        mock = known_mock(ctx.api, self.cache, call.callee) or injected_mock(ctx.api, call.callee)
+        mock = (
+            known_mock(ctx.api, self.cache, call.callee)
+            or injected_mock(ctx.api, call.callee)
+            or aliases.loop_mock(ctx.api, self.cache, call.callee)
+        )
         return self._call_of(ctx, mock)
 
     def call_of(self, ctx: MethodContext | FunctionContext, mock: MockType) -> Type:
@@ -236,7 +238,7 @@ class ChildHooks:
     def _configured(self, ctx: MethodContext | FunctionContext, mock: MockType, call: CallExpr) -> Configured | None:
         """What calling the mock gives (awaited, for an AsyncMock): the configured value when
         certain, else the model's default child."""
-        verdict = verdict_after_add_spec(ctx.api, self.cache, call) or judge(ctx.api, self.cache, _judged(ctx.api, call))
+        verdict = verdict_after_add_spec(ctx.api, self.cache, call) or aliases.verdict(ctx.api, self.cache, call)
         if not verdict.certain:
             return None
         if verdict.replacement is not None:
@@ -249,7 +251,7 @@ class ChildHooks:
         self, ctx: AttributeContext | MethodContext | FunctionContext, mock: MockType, expr: Expression
     ) -> Type | None:
         """What `m.return_value` is, when certain (a side effect leaves it alone)."""
-        verdict = verdict_after_add_spec(ctx.api, self.cache, expr) or judge(ctx.api, self.cache, _judged(ctx.api, expr))
+        verdict = verdict_after_add_spec(ctx.api, self.cache, expr) or aliases.verdict(ctx.api, self.cache, expr)
         if not verdict.certain or verdict.side_effect:
             return None
         if verdict.replacement is not None:
@@ -280,14 +282,6 @@ class ChildHooks:
         if value is None:
             return ctx.default_attr_type
         return settle(ctx.api, self.cache, expr, value, ctx.default_attr_type)
-
-
-def _judged(api: CheckerPluginInterface, expr: Expression) -> Expression:
-    """The expression to judge: a path, or the same path under a patch's mock when `expr`
-    starts from a patched attribute (`pkg.mod.Client().fetch` inside `with patch(...) as m`)."""
-    if path_of(expr) is not None:
-        return expr
-    return rebase(api, expr) or expr
 
 
 def injected_mock(api: CheckerPluginInterface, expr: Expression) -> MockType | None:

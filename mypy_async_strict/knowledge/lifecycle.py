@@ -35,6 +35,7 @@ from mypy.nodes import (
     ClassDef,
     Expression,
     ExpressionStmt,
+    ForStmt,
     FuncItem,
     IndexExpr,
     MemberExpr,
@@ -42,12 +43,12 @@ from mypy.nodes import (
     Node,
     RefExpr,
     StrExpr,
+    TupleExpr,
     Var,
 )
 from mypy.plugin import CheckerPluginInterface
 
 from mypy_async_strict.knowledge.provenance import (
-    EventKind,
     Path,
     ScanCache,
     ScopeFacts,
@@ -86,6 +87,8 @@ class LifecycleFacts:
     created: set[str] = field(default_factory=set)
     # id(`x.await_count` and kin) -> how the statement around it fails when `x` is a sync mock
     stat_uses: dict[int, str] = field(default_factory=dict)
+    # `for m in [a, b]:` (a list or tuple display) in the scope's own body, by loop variable
+    display_loops: dict[Var, list[ForStmt]] = field(default_factory=dict)
 
 
 class _Scanner:
@@ -114,6 +117,9 @@ class _Scanner:
         self._creations(node)
         self._stat_uses(node)
         nested = self.depth > 0
+        if isinstance(node, ForStmt) and isinstance(node.index, NameExpr) and isinstance(node.index.node, Var):
+            if not nested and not node.is_async and isinstance(node.expr, (ListExpr, TupleExpr)):
+                self.facts.display_loops.setdefault(node.index.node, []).append(node)
         if isinstance(node, ExpressionStmt) and isinstance(node.expr, CallExpr) and not nested:
             self._statement(node.expr)
         if isinstance(node, (MemberExpr, CallExpr, IndexExpr)):

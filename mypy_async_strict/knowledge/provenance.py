@@ -460,6 +460,8 @@ class _ScopeScanner:
                 self.facts.return_values[id(value)] = StoredReturn(lvalue.expr)
 
     def _record_for(self, node: ForStmt) -> None:
+        if isinstance(node.expr, (ListExpr, TupleExpr)):
+            self.harmless.update(id(item) for item in node.expr.items)  # a display made to iterate
         self._assign(node.index, None)
         self._loop(node)
         self.facts.usage[id(node.expr)] = Usage.ASYNC_FOR if node.is_async else Usage.FOR
