@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Callable, Final, Protocol
 
 from mypy.nodes import (
     LAMBDA_NAME,
@@ -77,6 +77,9 @@ class ClassSource(Protocol):
     def set_on_instances(self, info: TypeInfo, name: str) -> bool:
         """`self.name = ...` in a method of the class or a base: an instance attribute."""
 
+    def literal_slots(self, info: TypeInfo) -> frozenset[str] | None:
+        """The slot names of a class whose body assigns `__slots__` a literal, else None."""
+
 
 def lookup_member(
     state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
@@ -95,7 +98,8 @@ def lookup_member(
     instance = stands_for.item if isinstance(stands_for, TypeType) else stands_for
     if not isinstance(instance, Instance):
         return UNKNOWN_MEMBER
-    nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES)
+    slots = source.literal_slots if source is not None else None
+    nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES, slots=slots)
     if nature is Member.MISSING and (
         source is None
         or source.from_stub(info)
@@ -148,18 +152,62 @@ def _is_dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
 
 
-def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
+Slots = Callable[[TypeInfo], "frozenset[str] | None"]
+
+
+# Private names that `abc.ABCMeta` and `typing.Protocol` set on every class they make.
+MACHINERY_NAMES: Final = frozenset({"_abc_impl", "_is_protocol", "_is_runtime_protocol"})
+
+
+def _dataclass_field(info: TypeInfo, name: str) -> bool:
+    """A dataclass field mypy took out of the class (an `InitVar`: its default stays a class
+    attribute at run time)."""
+    for klass in info.mro:
+        data = klass.metadata.get("dataclass")
+        attributes = data.get("attributes") if isinstance(data, dict) else None
+        if isinstance(attributes, list) and any(
+            isinstance(attribute, dict) and attribute.get("name") == name for attribute in attributes
+        ):
+            return True
+    return False
+
+
+def _hidden_name(name: str) -> bool:
+    """A name the class machinery sets, or a mangled private name (`_Clock__cache` is the
+    class body's `__cache`, which mypy records unmangled)."""
+    if name in MACHINERY_NAMES:
+        return True
+    head, separator, _ = name[1:].partition("__")
+    return name.startswith("_") and not name.startswith("__") and bool(separator) and bool(head)
+
+
+def _nature(info: TypeInfo, name: str, *, from_instance: bool, slots: Slots | None = None) -> Member:
     symbol = info.get(name)
     if symbol is None or symbol.node is None:
-        if from_instance or info.fallback_to_any:
+        if from_instance or info.fallback_to_any or _hidden_name(name) or _dataclass_field(info, name):
             return Member.UNKNOWN  # an instance may be of a subclass; a hidden base may have it
-        if any("__slots__" in klass.names for klass in info.mro):
+        slotted = _slot_names(info, slots)
+        if slotted is None or name in slotted:
             return Member.UNKNOWN  # slot names mypy never saw assigned are descriptors too
         return Member.MISSING if not _is_dynamic(info) else Member.UNKNOWN
     node = symbol.node
     if isinstance(node, Var):
         return _variable_nature(info, name, node, from_instance=from_instance)
     return function_nature(node)  # nested classes, aliases: unknown (autospec treats them specially)
+
+
+def _slot_names(info: TypeInfo, slots: Slots | None) -> frozenset[str] | None:
+    """The slot descriptors of the class and its bases: none without `__slots__`; None
+    (unknown) when some class assigns `__slots__` anything but a literal."""
+    names: set[str] = set()
+    for klass in info.mro:
+        if "__slots__" not in klass.names:
+            continue
+        literal = slots(klass) if slots is not None else None
+        if literal is None:
+            return None
+        names.update(literal)
+    return frozenset(names)
 
 
 def function_nature(node: object) -> Member:
