@@ -100,6 +100,7 @@ class AsyncStrictPlugin(Plugin):
         spec_writes = SpecSetWrites(cache)
         keys = ConfigureKeys(cache)
         self._configure_mock = degrade_to(_default_method)(keys.check_configure)
+
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
             # The checks see the precise mock; the value gets plain mypy's type where stored.
             return settled(followed_by(hook, *checks), cache)
@@ -156,6 +157,7 @@ class AsyncStrictPlugin(Plugin):
         self._assertion = deps.reading_receiver(self._children.assertion)
         self._plain_call = deps.reading_injected(self._children.plain_call, callee=True)
         self._magic_call = deps.reading_receiver(self._protocols.call)
+        self._configure_mock = deps.reading_receiver(self._configure_mock)
         self._patch_object = deps.reading_owner(self._patch_object)
         self._patch_call = deps.reading_owner(self._patch_call)
         for name, function_hook in self._constructors.items():
