@@ -286,7 +286,13 @@ def main() -> int:
     for spec_keyword, mode in (("spec", SpecMode.SPEC), ("spec_set", SpecMode.SPEC_SET)):
         for spec_class, callable_instances in ((Spec, False), (CallableSpec, True)):
             class_state = MockState(Kind.MAGIC_MOCK, mode, Target.CLASS)
-            with mock.patch.object(sys.modules[__name__], spec_class.__name__, **{spec_keyword: True}) as patched:
+            module = sys.modules[__name__]
+            patcher = (
+                mock.patch.object(module, spec_class.__name__, spec=True)
+                if spec_keyword == "spec"
+                else mock.patch.object(module, spec_class.__name__, spec_set=True)
+            )
+            with patcher as patched:
                 what = f"patch({spec_class.__name__}, {spec_keyword}=True)"
                 expect(what, class_state.kind, kind_of(patched))
                 outcome, result_kind = called(patched)
