@@ -409,6 +409,7 @@ class _ScopeScanner:
         self.blocks: list[int] = []
         self.positions = PositionRecorder()
         self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
+        self.display_loops: list[tuple[Var, list[Expression]]] = []  # `for v in [a, b]:`
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -460,8 +461,11 @@ class _ScopeScanner:
                 self.facts.return_values[id(value)] = StoredReturn(lvalue.expr)
 
     def _record_for(self, node: ForStmt) -> None:
-        if isinstance(node.expr, (ListExpr, TupleExpr)):
-            self.harmless.update(id(item) for item in node.expr.items)  # a display made to iterate
+        index = node.index.node if isinstance(node.index, NameExpr) else None
+        if isinstance(node.expr, (ListExpr, TupleExpr)) and isinstance(index, Var):
+            # A display made to iterate hands its items to the loop variable only (see finish).
+            self.harmless.update(id(item) for item in node.expr.items)
+            self.display_loops.append((index, node.expr.items))
         self._assign(node.index, None)
         self._loop(node)
         self.facts.usage[id(node.expr)] = Usage.ASYNC_FOR if node.is_async else Usage.FOR
@@ -676,6 +680,23 @@ class _ScopeScanner:
     def _record_shared(self, node: GlobalDecl | NonlocalDecl) -> None:
         self.shared_names.update(node.names)
 
+    def _handled_out(self, var: Var) -> bool:
+        """Whether a loop variable (another name for each item of its display) is bound again,
+        configured, replaced below, passed on, or aliased: then the items escape."""
+        if len(self.facts.definitions.get(var, [])) != 1 or var.name in self.shared_names:
+            return True
+        if any(event.path.root is var for event in self.facts.events):
+            return True
+        for expr, _, _ in self.occurrences:
+            path = path_of(expr)
+            if path is not None and path.root is var and id(expr) not in self.harmless:
+                return True
+        return any(
+            (aliased := path_of(value) if value is not None else None) is not None and aliased.root is var
+            for values in self.facts.definitions.values()
+            for value in values
+        )
+
     def finish(self) -> None:
         """Every path expression left in a position that may keep it is an escape; a variable
         declared `global`/`nonlocal` may be rebound anywhere, so it has no single definition."""
@@ -684,6 +705,9 @@ class _ScopeScanner:
                 values.append(None)
         self.facts.in_place = self.positions.finish(self.shared_names)
         self.facts.read_in_place = self.positions.read_in_place(self.facts.in_place, self.shared_names)
+        for var, items in self.display_loops:
+            if self._handled_out(var):
+                self.harmless.difference_update(id(item) for item in items)  # as the items
         for expr, line, nested in self.occurrences:
             if id(expr) in self.harmless:
                 continue
