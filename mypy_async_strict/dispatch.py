@@ -32,6 +32,7 @@ from mypy_async_strict import fullnames
 from mypy_async_strict.checks.coroutines import MapHook
 from mypy_async_strict.checks.configure_keys import ConfigureKeys
 from mypy_async_strict.checks.mismatch import MismatchChecks
+from mypy_async_strict.checks.misuse import check_use
 from mypy_async_strict.checks.mock_await import AwaitHooks
 from mypy_async_strict.checks.patch_targets import PatchTargets
 from mypy_async_strict.checks.protocols import ProtocolHooks
@@ -111,8 +112,13 @@ class AsyncStrictPlugin(Plugin):
         def registered(ctx: Any, result: Type) -> None:
             self._patched_calls.register(ctx.api, ctx.context)
 
-        self._patch_object = stored(patch_object_hook, mismatches.check_patch, targets.check, registered)
-        self._patch_call = stored(patch_hook, mismatches.check_patch, targets.check, registered)
+        def patcher(hook: Callable[[MethodContext], Type]) -> Callable[[MethodContext], Type]:
+            # `async with patch(...)`: a patcher is a sync context manager (checks/misuse.py).
+            checked = followed_by(hook, mismatches.check_patch, targets.check, registered)
+            return settled(statement_checked(checked, cache), cache)
+
+        self._patch_object = patcher(patch_object_hook)
+        self._patch_call = patcher(patch_hook)
 
         def constructor(kind: Kind) -> Callable[[Any], Type]:
             return stored(
@@ -327,6 +333,18 @@ def _source_digest() -> str:
         digest.update(str(source.relative_to(package)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def statement_checked(hook: Callable[[MethodContext], Type], cache: ScanCache) -> Callable[[MethodContext], Type]:
+    """The hook, then the check of the statement around the call (`async with`, `for`)."""
+
+    def run(ctx: MethodContext) -> Type:
+        result = hook(ctx)
+        if result is ctx.default_return_type:
+            return result
+        return check_use(ctx.api, cache, ctx.context, result)
+
+    return run
 
 
 def _default_type(ctx: FunctionContext | MethodContext) -> Type:

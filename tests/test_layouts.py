@@ -185,7 +185,7 @@ def test_the_readmes_first_commands_work_pasted_in_one_go(tmp_path: Path) -> Non
     completed = run("bash", "-e", "-c", script, cwd=checkout)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "mypy exit status 1 (1 expected: the seeded bugs)" in completed.stdout, completed.stdout
-    assert completed.stdout.count(": error: ") == 8, completed.stdout
-    assert "Found 8 errors in 4 files" in completed.stdout
+    assert completed.stdout.count(": error: ") == 9, completed.stdout
+    assert "Found 9 errors in 4 files" in completed.stdout
     assert f"\n{checkout}\n" in completed.stdout
     assert " tests collected" in completed.stdout

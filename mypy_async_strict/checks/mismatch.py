@@ -17,13 +17,15 @@ from __future__ import annotations
 import enum
 from typing import Final, Union
 
-from mypy.nodes import CallExpr, Expression, MemberExpr, Var
-from mypy.plugin import FunctionContext, MethodContext
+from mypy.nodes import ARG_STAR2, CallExpr, Expression, MemberExpr, Var
+from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
+from mypy.messages import format_type_bare
 from mypy.types import ProperType, Type
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.knowledge import patches
 from mypy_async_strict.knowledge.certainty import handoffs_of, reconfigured_after
+from mypy_async_strict.knowledge.configured import Outcome, awaitable, configured_call
 from mypy_async_strict.knowledge.provenance import (
     CALL,
     EventKind,
@@ -58,16 +60,22 @@ class Mismatch(enum.Enum):
 
 
 def mismatch(
-    nature: Member, expected: CallOutcome, member_type: ProperType, new: MockState, new_call: CallExpr | None
+    nature: Member,
+    expected: CallOutcome,
+    member_type: ProperType,
+    new: MockState,
+    new_call: CallExpr | None,
+    gives_plain_values: bool = False,
 ) -> Mismatch | None:
     """How the new mock's calls differ from what the spec's member gives, if they certainly do.
 
     `new_call` is the constructor that made the new mock (None: made by patch itself, with
-    nothing configured).  An AsyncMock's calls return coroutines however it is configured.
+    nothing configured); `gives_plain_values`, that what it configures its calls to give is
+    certainly not awaitable.  An AsyncMock's calls return coroutines however it is configured.
     """
     outcome = call_outcome(new)
     if expected is CallOutcome.COROUTINE and outcome is CallOutcome.RETURN_VALUE:
-        if new_call is not None and _configures_calls(new_call):
+        if new_call is not None and _configures_calls(new_call) and not gives_plain_values:
             return None  # return_value=<a Future>, side_effect=<async fn>, wraps=...: may be right
         return Mismatch.SYNC_FOR_ASYNC
     if (
@@ -91,6 +99,26 @@ def _configures_calls(call: CallExpr) -> bool:
         if event.path.segments[:1] == (CALL,):
             return True
     return False
+
+
+def plain_value_given(api: CheckerPluginInterface, cache: ScanCache, call: CallExpr) -> Type | None:
+    """`Mock(return_value=ada)`, `Mock(side_effect=[1, 2])`: what the constructor configures its
+    calls to give, when every keyword that decides it is read (configured.py) and the value is
+    certainly not awaitable; else None."""
+    call = configuring_call(call)
+    if any(name is None for name in call.arg_names[1:]) or any(kind == ARG_STAR2 for kind in call.arg_kinds):
+        return None
+    configuring = [
+        (name, arg) for name, arg in zip(call.arg_names, call.args) if name in ("return_value", "side_effect", "wraps")
+    ]
+    if not configuring or any(name == "wraps" for name, _ in configuring):
+        return None
+    effect = next((arg for name, arg in configuring if name == "side_effect"), None)
+    value = effect if effect is not None else configuring[0][1]
+    configured = configured_call(api, cache, value, side_effect=effect is not None, async_mock=False)
+    if configured is None or configured.outcome is not Outcome.VALUE or configured.value is None:
+        return None
+    return configured.value if awaitable(configured.value) is False else None
 
 
 # patch.object keywords passed on to `new_callable(...)`: they may configure its calls.
@@ -122,10 +150,12 @@ class MismatchChecks:
         expected = child_state(parent.state, member.nature)
         if expected is None:
             return
-        found = mismatch(member.nature, call_outcome(expected), member.typ, new.state, call)
+        plain = plain_value_given(ctx.api, self.cache, call)
+        found = mismatch(member.nature, call_outcome(expected), member.typ, new.state, call, plain is not None)
         if found is None or reconfigured_after(ctx.api, self.cache, target, call.line):
             return
-        report(ctx, found, target, new.state, render(target))
+        returned = f'"{format_type_bare(plain, ctx.api.options)}" (as configured)' if plain is not None else None
+        report(ctx, found, target, new.state, render(target), returned=returned)
 
     def check_patch(self, ctx: MethodContext, result: Type) -> None:
         """After a patch.object hook: `new_callable=`/`new=` of the wrong kind."""
@@ -231,15 +261,17 @@ def report(
     new: MockState,
     name: str,
     patcher: str | None = None,
+    returned: str | None = None,
 ) -> None:
-    """`patcher`: "patch" or "patch.object" when a patch puts the mock there."""
+    """`patcher`: "patch" or "patch.object" when a patch puts the mock there; `returned`, what
+    the new mock's calls are configured to give."""
     kind = new.kind.value
     where_said = "" if patcher else " in the spec"
     putter = f"{patcher} puts" if patcher else "this puts"
     if found is Mismatch.SYNC_FOR_ASYNC:
         message = (
             f'"{name}" is "async def"{where_said}, but {putter} {article(kind)} {kind} in its '
-            f'place: its calls return a {_returned(new)}, and "await {name}(...)" raises TypeError'
+            f'place: its calls return {returned or "a " + _returned(new)}, and "await {name}(...)" raises TypeError'
         )
         hint = (
             f"Drop new_callable/new: {patcher} makes an AsyncMock for an async def (or pass new_callable=AsyncMock)"

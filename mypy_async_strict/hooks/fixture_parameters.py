@@ -47,6 +47,7 @@ from mypy.plugin import CheckerPluginInterface, FunctionContext
 from mypy.types import Instance, Type
 
 from mypy_async_strict import fullnames
+from mypy_async_strict.checks.fixture_calls import check_fixture_calls
 from mypy_async_strict.knowledge.certainty import pytest_fixture
 from mypy_async_strict.knowledge.provenance import ScanCache, ScopeFacts, scopes_of
 from mypy_async_strict.knowledge.pytest_fixtures import NOT_FIXTURES, is_test_module, provides
@@ -168,10 +169,15 @@ class FixtureParameters:
         test = self._marked_test(ctx)
         if test is not None:
             facts = self._cache.facts(test)
+            untyped = []
             for argument in _fixture_parameters(test):
-                typ = _parameter_type(ctx.api, facts, test, argument.variable)
+                typ = _parameter_type(ctx.api, self._cache, facts, test, argument.variable)
                 if typ is not None:
                     argument.variable.type = typ
+                else:
+                    untyped.append(argument.variable)
+            if not getattr(ctx.api, "can_skip_diagnostics", False):
+                check_fixture_calls(ctx.api, self._cache, facts, test, untyped)
         return ctx.default_return_type
 
     def _marked_test(self, ctx: FunctionContext) -> FuncDef | None:
@@ -186,10 +192,12 @@ class FixtureParameters:
         return None if test.def_or_infer_vars else test
 
 
-def _parameter_type(api: CheckerPluginInterface, facts: ScopeFacts, test: FuncDef, var: Var) -> Type | None:
+def _parameter_type(
+    api: CheckerPluginInterface, cache: ScanCache, facts: ScopeFacts, test: FuncDef, var: Var
+) -> Type | None:
     if var not in facts.read_in_place or _rebinds_anywhere(test, var.name):
         return None
-    resolved = pytest_fixture(api, facts, var)
+    resolved = pytest_fixture(api, cache, facts, var)
     if resolved is not None:
         return mocktypes.encode(api, resolved.mock.state, resolved.mock.stands_for)
     if var.name == MOCKER_PARAMETER and not provides(api, test, MOCKER_PARAMETER):

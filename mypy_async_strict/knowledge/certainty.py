@@ -27,6 +27,7 @@ from mypy_async_strict.knowledge.handoffs import (
 )
 from mypy_async_strict.knowledge.patch_decorators import injected_patch
 from mypy_async_strict.knowledge.provenance import (
+    CALL,
     Event,
     EventKind,
     Path,
@@ -78,7 +79,7 @@ def judge(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Ve
         if fixture is not None:
             root_value, extra = fixture
         else:
-            extra = _pytest_fixture_events(api, facts, path)
+            extra = _pytest_fixture_events(api, cache, facts, path)
             if extra is None:
                 return UNCERTAIN  # a parameter or a value from elsewhere: configured who knows where
     nested_query = scopes[0] is not facts.scope
@@ -105,19 +106,21 @@ def _fixture(
     return fixture.constructor, fixture.events + own + _replacement_configuration(own)
 
 
-def _pytest_fixture_events(api: CheckerPluginInterface, facts: ScopeFacts, path: Path) -> list[Event] | None:
+def _pytest_fixture_events(
+    api: CheckerPluginInterface, cache: ScanCache, facts: ScopeFacts, path: Path
+) -> list[Event] | None:
     """For a test's parameter a pytest fixture fills: the configuration done before the test
     (see pytest_fixtures.py); None when the parameter is not such a fixture."""
-    resolved = pytest_fixture(api, facts, path.root)
+    resolved = pytest_fixture(api, cache, facts, path.root)
     return resolved.events if resolved is not None else None
 
 
-def pytest_fixture(api: CheckerPluginInterface, facts: ScopeFacts, root: object) -> Resolved | None:
+def pytest_fixture(api: CheckerPluginInterface, cache: ScanCache, facts: ScopeFacts, root: object) -> Resolved | None:
     if not isinstance(root, Var) or not isinstance(facts.scope, FuncDef):
         return None
     if facts.definitions.get(root) != [None] or not any(a.variable is root for a in facts.scope.arguments):
         return None
-    return resolve_fixture(api, facts.scope, root)
+    return resolve_fixture(api, cache, facts.scope, root)
 
 
 def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> CallExpr | None:
@@ -451,7 +454,7 @@ def unsafe_root(api: CheckerPluginInterface, cache: ScanCache, expr: Expression)
     if constructor is None and path.segments:
         fixture = _fixture(api, scopes, cache, facts, path)
         constructor = fixture[0] if fixture is not None else None
-    if constructor is None and pytest_fixture(api, facts, path.root) is not None:
+    if constructor is None and pytest_fixture(api, cache, facts, path.root) is not None:
         return False  # a fixture's mock is recorded only when built without `unsafe`
     return constructor is None or _may_pass_unsafe(constructor)
 
@@ -481,33 +484,51 @@ def reconfigured_after(
     gives: a later replacement, return value, side effect or `configure_mock` at or below the
     path; the mock (or anything above it) handed to code other than the application under test,
     or returned; a configuration through an expression the plugin does not follow.  A root
-    that is not a mock built in this function (a parameter, `self.x`) counts as changed.
+    that is not a mock built in this function (a parameter, `self.x`) counts as changed, unless
+    a pytest fixture fills it: then what the code its fixtures hand it to may do later counts
+    (the code under test runs during the test).
     """
     path = path_of(target)
     scopes = scopes_of(api)
     if path is None or not scopes:
         return True
     located = _locate(path, scopes, cache, api)
-    if located is None or located[1] is None:
+    if located is None:
         return True
-    facts, _, path = located
+    facts, root_value, path = located
+    anytime: list[Event] = []
+    if root_value is None:
+        fixture_events = _pytest_fixture_events(api, cache, facts, path) if path.segments else None
+        if fixture_events is None:
+            return True
+        anytime = [event for event in fixture_events if event.nested]  # the rest ran before the test
     if facts.foreign_configuration or cache.facts(scopes[0]).foreign_configuration:
         return True
-    for event in _rooted_events(facts):
+    later = [
+        event
+        for event in _rooted_events(facts)
+        if event.nested or event.line > line or _in_same_loop(facts, event.line, line)
+    ]
+    for event in later + anytime:
         if event.path.root is not path.root or event.target is target:
             continue
-        if not (event.nested or event.line > line or _in_same_loop(facts, event.line, line)):
-            continue
-        at = event.path.segments
-        if at[: len(path.segments)] == path.segments:
-            return True  # at or below the path
-        if path.segments[: len(at)] != at:
-            continue  # a sibling path
-        if event.kind is EventKind.SUBTREE:
-            return True  # `configure_mock`/`setattr` above the path may reach it
-        if event.kind is EventKind.ESCAPE and not handoffs_of(api, cache, path)(event):
-            return True  # a helper, a fixture's caller, ... may configure it
+        if _changes_calls_of(api, cache, event, path):
+            return True
     return False
+
+
+def _changes_calls_of(api: CheckerPluginInterface, cache: ScanCache, event: Event, path: Path) -> bool:
+    at = event.path.segments
+    if at[: len(path.segments)] == path.segments:
+        below_result = at[: len(path.segments) + 1] == path.segments + (CALL,) and (
+            len(at) > len(path.segments) + 1 or event.kind is not EventKind.REPLACE
+        )
+        return not below_result  # at or below the path (what its calls give's own members aside)
+    if path.segments[: len(at)] != at:
+        return False  # a sibling path
+    if event.kind is EventKind.SUBTREE:
+        return True  # `configure_mock`/`setattr` above the path may reach it
+    return event.kind is EventKind.ESCAPE and not handoffs_of(api, cache, path)(event)
 
 
 def _in_same_loop(facts: ScopeFacts, first: int, second: int) -> bool:

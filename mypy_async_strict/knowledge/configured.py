@@ -47,6 +47,7 @@ from mypy.types import (
     UnionType,
     get_proper_type,
 )
+from mypy.typevars import fill_typevars_with_any
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.knowledge.provenance import (
@@ -54,6 +55,7 @@ from mypy_async_strict.knowledge.provenance import (
     is_mock_constructor,
     scopes_of,
 )
+from mypy_async_strict.knowledge.pytest_fixtures import constructed_by
 from mypy_async_strict.knowledge.values import precise_type
 from mypy_async_strict.model import mocktypes
 
@@ -120,6 +122,9 @@ def exact_type(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) 
     """The type of `expr` when it is exactly what the value is at run time (not a subclass,
     not a wider declared type)."""
     expr = _bound_value(api, cache, expr)
+    constructed = _fixture_instance(api, cache, expr)
+    if constructed is not None:
+        return constructed
     typ = precise_type(api, cache, expr)
     if typ is None:
         return None
@@ -140,14 +145,38 @@ def _constructs_plain_class(call: CallExpr) -> bool:
     callee = call.callee
     if not isinstance(callee, RefExpr) or not isinstance(callee.node, TypeInfo):
         return False
-    info = callee.node
-    if is_mock_constructor(call) or info.fullname.startswith(fullnames.MOCK_MODULE + "."):
+    return not is_mock_constructor(call) and constructs_itself(callee.node)
+
+
+def constructs_itself(info: TypeInfo) -> bool:
+    """Calling the class gives a fresh instance of exactly it: no mock class, no `__new__`, no
+    metaclass `__call__` (pydantic's metaclass builds classes, not instances)."""
+    if info.fullname.startswith(fullnames.MOCK_MODULE + ".") or info.fallback_to_any:
         return False
     metaclass = info.metaclass_type
-    if metaclass is not None and metaclass.type.fullname not in ("builtins.type", "abc.ABCMeta"):
-        return False  # a metaclass may make the call return anything
+    if metaclass is not None:
+        call_owner = metaclass.type.get_containing_type_info("__call__")
+        if call_owner is not None and call_owner.fullname != "builtins.type":
+            return False  # a metaclass may make the call return anything
     owner = info.get_containing_type_info("__new__")
     return owner is None or owner.fullname == "builtins.object"  # a `__new__` may return anything
+
+
+def _fixture_instance(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Type | None:
+    """A test's parameter filled by a fixture that returns `User(...)`: exactly a User."""
+    if not isinstance(expr, NameExpr) or not isinstance(expr.node, Var):
+        return None
+    scopes = scopes_of(api)
+    test = scopes[0] if scopes else None
+    if not isinstance(test, FuncDef) or not any(a.variable is expr.node for a in test.arguments):
+        return None
+    if cache.facts(test).definitions.get(expr.node) != [None]:
+        return None  # rebound in the test
+    info = constructed_by(api, test, expr.node)
+    if info is None or not constructs_itself(info):
+        return None
+    instance = fill_typevars_with_any(info)
+    return instance if isinstance(instance, Instance) else None
 
 
 def _bound_value(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> Expression:

@@ -36,7 +36,7 @@ from mypy.types import AnyType
 
 from mypy_async_strict.knowledge.dependencies import depend_on
 from mypy_async_strict.knowledge.provenance import ScanCache, scopes_of
-from mypy_async_strict.knowledge.summaries import Summary
+from mypy_async_strict.knowledge.summaries import Pass, Summary
 from mypy_async_strict.specs.classsource import installed
 
 MAX_DEPTH: Final = 4  # callees followed through passes
@@ -92,6 +92,92 @@ def _function_harmless(
         if not _function_harmless(api, cache, summary_of_target, (parameter,) + rest, depth + 1):
             return False
     return True
+
+
+Changes = tuple[set[tuple[str, ...]], set[tuple[str, ...]]]  # (replaced, exposed) paths
+
+
+def changes_through(
+    api: CheckerPluginInterface, cache: ScanCache, passed: Pass
+) -> tuple[Changes, Changes] | None:
+    """What the call a summary records (`AccountService(users, hasher)` in a fixture) may do to
+    the object it is handed: the paths below it that it may replace, and those it exposes to
+    code that may change what lies below them (relative to the object), during the call and
+    later (the methods of a new instance that keeps the object); None when unknown."""
+    info = _class_by_name(api, passed.callee)
+    target = _function_by_name(api, passed.callee)
+    summary = _summary(api, cache, target) if target is not None else None
+    if target is None or summary is None or (info is not None and _plain_class_problem(info)):
+        return None
+    parameter = _parameter(summary, passed.argument, bound=info is not None or _is_method(target))
+    if parameter is None:
+        return None
+    changes = _function_changes(api, cache, summary, (parameter,), 0)
+    if changes is None:
+        return None
+    if info is None:
+        return changes, (set(), set())
+    kept = _instance_changes(api, cache, summary, info, parameter)
+    return None if kept is None else (changes, kept)
+
+
+def _function_changes(
+    api: CheckerPluginInterface, cache: ScanCache, summary: Summary, path: tuple[str, ...], depth: int
+) -> Changes | None:
+    """The changes `summary`'s function (and the callees it passes the object to) may make
+    below `path`, relative to it.  A change at or above `path` is a change of everything."""
+    replaced: set[tuple[str, ...]] = set()
+    exposed: set[tuple[str, ...]] = set()
+    for changed, into in ((summary.replaced, replaced), (summary.exposed, exposed)):
+        for other in changed:
+            if other[: len(path)] == path:
+                into.add(other[len(path) :])
+            elif path[: len(other)] == other:
+                exposed.add(())
+    for passed in summary.passes:
+        if path[: len(passed.path)] == passed.path and len(passed.path) < len(path):
+            exposed.add(())  # an object above it handed on: anything below it may change
+            continue
+        if passed.path[: len(path)] != path:
+            continue
+        if depth >= MAX_DEPTH or _class_by_name(api, passed.callee) is not None:
+            exposed.add(passed.path[len(path) :])  # a new instance may keep it: not followed here
+            continue
+        target = _function_by_name(api, passed.callee)
+        inner = _summary(api, cache, target) if target is not None else None
+        parameter = _parameter(inner, passed.argument, bound=_is_method(target)) if inner is not None else None
+        nested = _function_changes(api, cache, inner, (parameter,), depth + 1) if inner and parameter else None
+        prefix = passed.path[len(path) :]
+        if nested is None:
+            exposed.add(prefix)
+            continue
+        replaced |= {prefix + rel for rel in nested[0]}
+        exposed |= {prefix + rel for rel in nested[1]}
+    return replaced, exposed
+
+
+def _instance_changes(
+    api: CheckerPluginInterface, cache: ScanCache, init: Summary, info: TypeInfo, parameter: str
+) -> Changes | None:
+    """What the methods of the new instance may do to the object through the attributes that
+    keep it (`self.users = users`)."""
+    replaced: set[tuple[str, ...]] = set()
+    exposed: set[tuple[str, ...]] = set()
+    kept = [(attribute, source[1:]) for attribute, source, _ in init.stores if source[:1] == (parameter,)]
+    if not kept:
+        return replaced, exposed
+    for method in _methods(info):
+        summary = _summary(api, cache, method)
+        if summary is None:
+            return None
+        owner = summary.params[0] if summary.params else "self"
+        for attribute, below in kept:
+            changes = _function_changes(api, cache, summary, (owner,) + attribute[1:], 1)
+            if changes is None:
+                return None
+            replaced |= {below + rel for rel in changes[0]}
+            exposed |= {below + rel for rel in changes[1]}
+    return replaced, exposed
 
 
 def _instance_harmless(
@@ -240,6 +326,20 @@ def _function_by_name(api: CheckerPluginInterface, fullname: str) -> FuncDef | N
         init = node.get("__init__")
         return _plain_function(init.node) if init is not None else None
     return _plain_function(node)
+
+
+def _class_by_name(api: CheckerPluginInterface, fullname: str) -> TypeInfo | None:
+    module = source_module(api, fullname)
+    if module is None:
+        return None
+    node: object = module
+    for part in fullname[len(module.fullname) + 1 :].split("."):
+        names = node.names if isinstance(node, (MypyFile, TypeInfo)) else None
+        symbol = names.get(part) if names is not None else None
+        if symbol is None:
+            return None
+        node = symbol.node
+    return node if isinstance(node, TypeInfo) else None
 
 
 def _summary(api: CheckerPluginInterface, cache: ScanCache, func: FuncDef) -> Summary | None:

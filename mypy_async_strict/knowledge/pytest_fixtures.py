@@ -36,6 +36,7 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     NameExpr,
+    RefExpr,
     ReturnStmt,
     StrExpr,
     TupleExpr,
@@ -56,10 +57,12 @@ from mypy.types import (
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_async_strict.knowledge import records
+from mypy_async_strict.knowledge.handoffs import changes_through
 from mypy_async_strict.knowledge.provenance import (
     Event,
     EventKind,
     Path,
+    ScanCache,
     configuring_call,
     constructor_events,
     is_mock_constructor,
@@ -182,11 +185,20 @@ def _value(api: CheckerPluginInterface, func: FuncDef) -> tuple[Json, list[tuple
         return None, []
     mock = _mock_of(api, expr)
     if mock is None:
-        return None, []
+        constructed = _constructed_class(expr)
+        return ({"constructed": constructed} if constructed is not None else None), []
     encoded = encode_mock(mock)
     if encoded is None:
         return None, []
     return {"mock": encoded}, _configuration(facts, root, expr)
+
+
+def _constructed_class(call: CallExpr) -> str | None:
+    """`User(id=1, ...)`: the class a fixture returns a fresh instance of (by its fullname)."""
+    callee = call.callee
+    if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo) and not is_mock_constructor(call):
+        return callee.node.fullname
+    return None
 
 
 def _may_be_unsafe(call: CallExpr) -> bool:
@@ -326,7 +338,7 @@ class Resolved:
     events: list[Event]
 
 
-def resolve(api: CheckerPluginInterface, test: FuncDef, var: Var) -> Resolved | None:
+def resolve(api: CheckerPluginInterface, cache: ScanCache, test: FuncDef, var: Var) -> Resolved | None:
     """The mock the fixture named like the test's parameter `var` gives, with the
     configuration done before the test."""
     if not test.name.startswith("test"):
@@ -352,8 +364,24 @@ def resolve(api: CheckerPluginInterface, test: FuncDef, var: Var) -> Resolved | 
     for fixture, _ in closure:
         if fixture is provider or var.name not in fixture.params:
             continue
-        events += _changes_by(fixture, var)
+        events += _changes_by(api, cache, fixture, var)
     return Resolved(mock, events)
+
+
+def constructed_by(api: CheckerPluginInterface, test: FuncDef, var: Var) -> TypeInfo | None:
+    """The class whose fresh instance the fixture named like the test's parameter returns
+    (`def ada(): return User(...)`); None when another value or unknown."""
+    module = _module_of(api)
+    if module is None or not test.name.startswith("test"):
+        return None
+    parametrized = _parametrized(module, test)
+    if parametrized is None or var.name in parametrized:
+        return None
+    provider = _Scope(api, module, None if isinstance(test.info, FakeInfo) else test.info, test.line).find(var.name)
+    value = provider.value if provider is not None else None
+    fullname = value.get("constructed") if isinstance(value, dict) else None
+    info = _lookup(api, fullname)
+    return info if isinstance(info, TypeInfo) else None
 
 
 def provides(api: CheckerPluginInterface, test: FuncDef, name: str) -> bool:
@@ -385,8 +413,10 @@ def _value_of(
     return None
 
 
-def _changes_by(fixture: Fixture, var: Var) -> list[Event]:
-    """What a fixture requesting the test's fixture does to it, as configuration events."""
+def _changes_by(api: CheckerPluginInterface, cache: ScanCache, fixture: Fixture, var: Var) -> list[Event]:
+    """What a fixture requesting the test's fixture does to it, as configuration events.  A
+    fixture handing it to the code under test (`AccountService(users, hasher)`) changes nothing
+    when that code certainly leaves it alone (handoffs.py)."""
     summary = Summary.from_json(fixture.summary) if isinstance(fixture.summary, dict) else None
     if summary is None:
         return [Event(EventKind.SUBTREE, Path(var, ()), fixture.line, nested=True, definition=True)]
@@ -394,10 +424,28 @@ def _changes_by(fixture: Fixture, var: Var) -> list[Event]:
     for path in summary.replaced:
         if path[:1] == (var.name,):
             events.append(_event(EventKind.REPLACE.value, var, path[1:], fixture.line))
-    for path in summary.exposed | {passed.path for passed in summary.passes}:
+    unfollowed = set(summary.exposed)
+    for passed in summary.passes:
+        if passed.path[:1] != (var.name,):
+            continue
+        changes = changes_through(api, cache, passed)
+        if changes is None:
+            unfollowed.add(passed.path)
+            continue
+        (replaced, exposed), (later_replaced, later_exposed) = changes
+        events += [_event(EventKind.REPLACE.value, var, passed.path[1:] + rel, fixture.line) for rel in replaced]
+        unfollowed |= {passed.path + rel for rel in exposed}
+        # The code under test keeps it: its methods may run at any time during the test.
+        events += [_anytime(EventKind.REPLACE, var, passed.path[1:] + rel, fixture.line) for rel in later_replaced]
+        events += [_anytime(EventKind.SUBTREE, var, passed.path[1:] + rel, fixture.line) for rel in later_exposed]
+    for path in unfollowed:
         if path[:1] == (var.name,):
             events.append(_event(EventKind.SUBTREE.value, var, path[1:], fixture.line))
     return events
+
+
+def _anytime(kind: EventKind, var: Var, path: tuple[str, ...], line: int) -> Event:
+    return Event(kind, Path(var, path), line, nested=True, definition=True)
 
 
 def _event(kind: str, var: Var, path: tuple[str, ...], line: int) -> Event:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Final, Union
+from typing import Any, Callable, Final, Optional, Union
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -69,19 +69,20 @@ from mypy.nodes import (
 )
 
 from mypy_async_strict import fullnames
-from mypy_async_strict.knowledge.syntax import layout
+from mypy_async_strict.knowledge.syntax import layout, nested_statements
 from mypy_async_strict.knowledge.syntax import walk as _syntax_walk
 
 CALL: Final = "()"
 RECORD_KEY: Final = "summaries"
 # Statements that may leave a block early: what follows them is not certainly reached.
 EXITS: Final = (ReturnStmt, RaiseStmt, BreakStmt, ContinueStmt)
-# Calls that only look at their arguments.
+# Calls that only look at their arguments (or call them: calling a mock configures nothing).
 READING_CALLS: Final = frozenset(
     {
         "builtins.print", "builtins.len", "builtins.repr", "builtins.str", "builtins.isinstance",
         "builtins.id", "builtins.hash", "builtins.bool", "builtins.callable", "builtins.hasattr",
         "builtins.type", "builtins.format", "builtins.int", "builtins.float",
+        "asyncio.to_thread", "asyncio.threads.to_thread",
     }
 )
 Json = dict[str, Any]
@@ -155,18 +156,30 @@ class Summary:
         return any(len(exposed) < len(path) and path[: len(exposed)] == exposed for exposed in self.exposed)
 
 
+Resolver = Callable[[str], Optional[str]]
+
+
 def summarize(
-    func: FuncItem, layouts: dict[type, tuple[str, ...]] | None = None, method: bool | None = None
+    func: FuncItem,
+    layouts: dict[type, tuple[str, ...]] | None = None,
+    method: bool | None = None,
+    resolve: Resolver | None = None,
 ) -> Summary:
     """What `func` does with its parameters; `method` says whether its first parameter is the
-    instance (by default, from the analyzed definition)."""
-    walker = _Walker(func, layouts if layouts is not None else {}, _is_method(func) if method is None else method)
+    instance (by default, from the analyzed definition); `resolve` gives the fullname of a
+    global dotted name where the body is not analyzed yet (names unresolved)."""
+    walker = _Walker(
+        func, layouts if layouts is not None else {}, _is_method(func) if method is None else method, resolve
+    )
     walker.block(func.body, certain=True)
     return walker.summary
 
 
 class _Walker:
-    def __init__(self, func: FuncItem, layouts: dict[type, tuple[str, ...]], method: bool) -> None:
+    def __init__(
+        self, func: FuncItem, layouts: dict[type, tuple[str, ...]], method: bool, resolve: Resolver | None
+    ) -> None:
+        self.resolve = resolve
         # By name: summaries are also taken from trees not yet semantically analyzed (a class's
         # methods, when its MRO is computed), where names are not resolved.
         self.params = {argument.variable.name: argument.variable.name for argument in func.arguments}
@@ -288,7 +301,8 @@ class _Walker:
             base = self.path(callee.expr)
             if base is not None and callee.name in fullnames.CONFIGURING_METHODS:
                 self.summary.exposed.add(base)
-        if isinstance(callee, NameExpr) and callee.fullname == "builtins.setattr" and call.args:
+        callee_name = self.fullname_of(callee)
+        if isinstance(callee, NameExpr) and callee_name == "builtins.setattr" and call.args:
             target = self.path(call.args[0])
             if target is not None:
                 self.summary.exposed.add(target)
@@ -296,10 +310,10 @@ class _Walker:
             path = self.path(arg)
             if path is None:
                 continue
-            fullname = callee.fullname if isinstance(callee, RefExpr) else None
+            fullname = callee_name
             if fullname in READING_CALLS:
                 continue
-            if fullname and kind in (ARG_POS, ARG_NAMED) and _callable_by_name(callee):
+            if fullname and kind in (ARG_POS, ARG_NAMED) and _callable_by_name(fullname):
                 argument: Union[int, str] = position if kind == ARG_POS else str(name)
                 self.summary.passes.append(Pass(path, fullname, argument))
             else:
@@ -348,6 +362,19 @@ class _Walker:
             elif isinstance(inner, DelStmt):
                 self.store(inner.expr, None, False)
 
+    def fullname_of(self, callee: Expression) -> str | None:
+        """The callee's fullname: from semantic analysis, or (before it) from the names the
+        module binds, for a dotted name whose root is not local."""
+        if isinstance(callee, RefExpr) and callee.fullname:
+            return callee.fullname
+        dotted = _dotted(callee)
+        if dotted is None or self.resolve is None:
+            return None
+        root = dotted.split(".", 1)[0]
+        if root in self.params or root in self.assigned or root in self.aliases:
+            return None
+        return self.resolve(dotted)
+
     def path(self, expr: Expression | None) -> tuple[str, ...] | None:
         """The parameter path `expr` denotes (`self.db.execute()` -> ("self", "db", "execute",
         "()")), or None."""
@@ -367,7 +394,7 @@ class _Walker:
         return None
 
     def _count_assignments(self, func: FuncItem) -> None:
-        for node in _walk(func.body, self.layouts, into_functions=False):
+        for node in _local_statements(func.body.body):
             if isinstance(node, AssignmentStmt):
                 targets: list[Expression] = list(node.lvalues)
             elif isinstance(node, ForStmt):
@@ -398,9 +425,39 @@ def _is_method(func: FuncItem) -> bool:
     return isinstance(func, FuncDef) and not isinstance(func.info, FakeInfo) and not func.is_static
 
 
-def _callable_by_name(callee: Expression) -> bool:
+def _callable_by_name(fullname: str | None) -> bool:
     """A function or class named directly (its summary can be found by fullname)."""
-    return isinstance(callee, RefExpr) and callee.fullname is not None and "." in callee.fullname
+    return fullname is not None and "." in fullname
+
+
+def _dotted(expr: Expression) -> str | None:
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        base = _dotted(expr.expr)
+        return f"{base}.{expr.name}" if base is not None else None
+    return None
+
+
+def module_resolver(module: MypyFile, modules: dict[str, MypyFile]) -> Resolver:
+    """Global dotted names as the module binds them so far (read only: no lookup that could
+    make mypy defer), then builtins."""
+
+    def resolve(dotted: str) -> str | None:
+        root, *rest = dotted.split(".")
+        symbol = module.names.get(root)
+        if symbol is None:
+            builtins = modules.get("builtins")
+            symbol = builtins.names.get(root) if builtins is not None else None
+        node: object = symbol.node if symbol is not None else None
+        for part in rest:
+            names = node.names if isinstance(node, (MypyFile, TypeInfo)) else None
+            inner = names.get(part) if names is not None else None
+            node = inner.node if inner is not None else None
+        fullname = getattr(node, "fullname", None) if isinstance(node, (MypyFile, TypeInfo, FuncDef, Decorator, OverloadedFuncDef)) else None
+        return fullname if isinstance(fullname, str) and fullname else None
+
+    return resolve
 
 
 def _elements(generator: GeneratorExpr | DictionaryComprehension) -> list[Expression | None]:
@@ -411,10 +468,30 @@ def _elements(generator: GeneratorExpr | DictionaryComprehension) -> list[Expres
 
 def _may_exit(statement: Statement, layouts: dict[type, tuple[str, ...]]) -> bool:
     """Whether the statement may leave its block early (a return, raise, break or continue
-    anywhere in it, outside nested functions), or is a match/loop whose body may not run."""
+    anywhere in it, outside nested functions and `for` loops), or is a match/loop whose body may
+    not run.  (As the generic walk that stops at functions and loops finds them: the statement
+    itself is entered even when it is a `for` loop or a function.)"""
     if isinstance(statement, EXITS) or isinstance(statement, MatchStmt):
         return True
-    return any(isinstance(node, EXITS) for node in _walk(statement, layouts, into_functions=False))
+    start = nested_statements(statement) if isinstance(statement, (ForStmt, FuncDef)) else [statement]
+    return any(isinstance(node, EXITS) for node in _local_statements(start))
+
+
+def _local_statements(body: list[Statement]) -> list[Statement]:
+    """The statements `_walk(body, into_functions=False)` finds: nested statements, but not
+    those of a nested function or `for` loop (which are found themselves, not entered)."""
+    found: list[Statement] = []
+    pending = list(body)
+    while pending:
+        statement = pending.pop()
+        found.append(statement)
+        if isinstance(statement, (ForStmt, FuncDef)):
+            continue
+        if isinstance(statement, Decorator):
+            found.append(statement.func)
+            continue
+        pending.extend(nested_statements(statement))
+    return found
 
 
 def _walk(root: object, layouts: dict[type, tuple[str, ...]], into_functions: bool = True) -> list[Node]:
@@ -457,7 +534,9 @@ METHODS_KEY: Final = "methods"
 FACTS_KEY: Final = "mypy_async_strict"
 
 
-def method_summaries(defn: ClassDef, layouts: dict[type, tuple[str, ...]]) -> dict[str, Json]:
+def method_summaries(
+    defn: ClassDef, layouts: dict[type, tuple[str, ...]], resolve: Resolver | None = None
+) -> dict[str, Json]:
     """What each method in a class body does with its parameters (for the class's metadata)."""
     found: dict[str, Json] = {}
     for statement in defn.defs.body:
@@ -470,7 +549,7 @@ def method_summaries(defn: ClassDef, layouts: dict[type, tuple[str, ...]]) -> di
         static = isinstance(statement, Decorator) and any(
             isinstance(d, NameExpr) and d.name == "staticmethod" for d in statement.decorators
         )
-        found[func.name] = summarize(func, layouts, method=not static).to_json()
+        found[func.name] = summarize(func, layouts, method=not static, resolve=resolve).to_json()
     return found
 
 

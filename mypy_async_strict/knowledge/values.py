@@ -146,6 +146,6 @@ def _pytest_fixture(api: CheckerPluginInterface, cache: ScanCache, expr: Express
     for scope in scopes_of(api):
         facts = cache.facts(scope)
         if expr.node in facts.definitions:
-            resolved = pytest_fixture(api, facts, expr.node)
+            resolved = pytest_fixture(api, cache, facts, expr.node)
             return resolved.mock if resolved is not None else None
     return None

@@ -50,16 +50,23 @@ from mypy.nodes import (
     PassStmt,
     ReturnStmt,
     StrExpr,
+    Statement,
     SymbolTableNode,
     TupleExpr,
     TypeInfo,
     Var,
 )
 from mypy.plugin import ClassDefContext
+from mypy.server.subexpr import get_subexpressions
 from mypy.types import LiteralType
 
-from mypy_async_strict.knowledge.summaries import METHODS_KEY, method_summaries
-from mypy_async_strict.knowledge.syntax import Layouts
+from mypy_async_strict.knowledge.summaries import METHODS_KEY, Resolver, method_summaries, module_resolver
+from mypy_async_strict.knowledge.syntax import (
+    Layouts,
+    all_statements,
+    header_expressions,
+    nested_statements,
+)
 from mypy_async_strict.knowledge.syntax import walk as _walk
 from mypy_async_strict.render import dotted_name
 from mypy_async_strict.safety import quietly
@@ -122,6 +129,11 @@ def recorded(info: TypeInfo) -> ClassFacts | None:
     )
 
 
+def _resolver(ctx: ClassDefContext, module: MypyFile) -> Resolver | None:
+    modules = getattr(ctx.api, "modules", None)
+    return module_resolver(module, modules) if isinstance(modules, dict) else None
+
+
 class ClassFactsRecorder:
     """The customize-MRO hook (called for every class, before its body is analyzed, and again
     when analysis is deferred: the facts are recomputed, from syntax only).  One per plugin
@@ -129,7 +141,8 @@ class ClassFactsRecorder:
 
     def __init__(self, size: int = 64) -> None:
         self._size = size
-        self._module_stores: OrderedDict[tuple[int, int], dict[str, set[str]]] = OrderedDict()
+        # Per module: its stores by owner, and whether it calls `setattr` anywhere.
+        self._module_stores: OrderedDict[tuple[int, int], tuple[dict[str, set[str]], bool]] = OrderedDict()
         self._layouts: Layouts = {}  # node class -> which CHILD_ATTRIBUTES it has
 
     def record(self, ctx: ClassDefContext) -> None:
@@ -137,19 +150,20 @@ class ClassFactsRecorder:
         module = getattr(ctx.api, "cur_mod_node", None)
         if not isinstance(module, MypyFile) or module.is_stub:
             return  # stubs only declare; their classes are handled as stubs
-        stores = self._stores(module)
+        stores, calls_setattr = self._stores(module)
+        cls_stores, self_stores = _own_stores(defn, calls_setattr)
         # Stores through a parameter (`def register(cls): setattr(cls, "ping", ...)`) may reach
         # any class of the module.
-        stored = stores.get(defn.name, set()) | stores.get(ANY_CLASS, set()) | _cls_stores(defn, self._layouts)
+        stored = stores.get(defn.name, set()) | stores.get(ANY_CLASS, set()) | cls_stores
         dynamic = _has_dynamic_body(defn) or not all(
             _is_static_decorator(ctx, decorator) for decorator in defn.decorators
         )
         facts: dict[str, object] = {
             "dynamic": dynamic,
             "stored": sorted(stored),
-            "on_instances": sorted(_self_stores(defn, self._layouts)),
+            "on_instances": sorted(self_stores),
             # What each method does with its parameters (hand-offs: knowledge/handoffs.py).
-            METHODS_KEY: method_summaries(defn, self._layouts),
+            METHODS_KEY: method_summaries(defn, self._layouts, _resolver(ctx, module)),
             # `async def __aenter__(self): return self`, unannotated (hooks/entered.py).
             AENTER_RETURNS_SELF: _aenter_returns_self(defn),
         }
@@ -160,11 +174,12 @@ class ClassFactsRecorder:
         if not installed(module.path):
             quietly(lambda: _add_digest(ctx, facts))
 
-    def _stores(self, module: MypyFile) -> dict[str, set[str]]:
+    def _stores(self, module: MypyFile) -> tuple[dict[str, set[str]], bool]:
         key = (id(module), id(module.defs))
         stores = self._module_stores.get(key)
         if stores is None:
-            stores = _stores_by_owner(module, self._layouts)
+            calls_setattr = any(type(e) is CallExpr and _is_setattr(e) for e in get_subexpressions(module))
+            stores = (_stores_by_owner(module, self._layouts, calls_setattr), calls_setattr)
             self._module_stores[key] = stores
             if len(self._module_stores) > self._size:
                 self._module_stores.popitem(last=False)
@@ -268,7 +283,7 @@ def _is_static_decorator(ctx: ClassDefContext, decorator: Expression) -> bool:
     return fullname in STATIC_CLASS_DECORATORS
 
 
-def _stores_by_owner(module: MypyFile, layouts: Layouts) -> dict[str, set[str]]:
+def _stores_by_owner(module: MypyFile, layouts: Layouts, calls_setattr: bool = True) -> dict[str, set[str]]:
     """Names stored as `<Owner>.name = ...` or `setattr(<Owner>, ...)` anywhere in the module,
     by the owner's name (the module is not analyzed yet).  Stores through a name that may hold
     any class (a parameter, a loop variable, an alias `A = Cls`, `type(x)`) go under ANY_CLASS."""
@@ -280,8 +295,66 @@ def _stores_by_owner(module: MypyFile, layouts: Layouts) -> dict[str, set[str]]:
         for lvalue in statement.lvalues
         if isinstance(lvalue, NameExpr)
     }
-    _collect_stores(module.defs, frozenset(aliases), stores, layouts)
+    _collect_statement_stores(module.defs, frozenset(aliases), stores, layouts, calls_setattr)
     return stores
+
+
+def _collect_statement_stores(
+    body: Sequence[Statement],
+    any_class: frozenset[str],
+    stores: dict[str, set[str]],
+    layouts: Layouts,
+    calls_setattr: bool,
+) -> None:
+    """What `_collect_stores` finds in `body`, walking statements only: expressions are read
+    (with mypy's compiled `get_subexpressions`) only where the module calls `setattr`, and
+    then a statement or header with such a call is handed to `_collect_stores` itself."""
+    for statement in body:
+        kind = type(statement)
+        if kind is Decorator:
+            assert isinstance(statement, Decorator)
+            _collect_setattr_stores(statement.decorators, any_class, stores, layouts, calls_setattr)
+            statement = statement.func
+            kind = FuncDef
+        if kind is FuncDef:
+            assert isinstance(statement, FuncDef)
+            parameters = {argument.variable.name for argument in statement.arguments}
+            _collect_statement_stores(statement.body.body, any_class | parameters, stores, layouts, calls_setattr)
+        elif kind is OverloadedFuncDef:
+            assert isinstance(statement, OverloadedFuncDef)
+            items: list[Statement] = [*statement.items, *([statement.impl] if statement.impl is not None else [])]
+            _collect_statement_stores(items, any_class, stores, layouts, calls_setattr)
+        elif kind is ForStmt:
+            assert isinstance(statement, ForStmt)
+            names = any_class | _bound_names(statement.index)
+            blocks = [statement.body, *([statement.else_body] if statement.else_body is not None else [])]
+            for block in blocks:
+                _collect_statement_stores(block.body, names, stores, layouts, calls_setattr)
+        else:
+            header = header_expressions(statement)
+            if header is None:  # a simple statement
+                if kind is AssignmentStmt:
+                    assert isinstance(statement, AssignmentStmt)
+                    for lvalue in statement.lvalues:
+                        if isinstance(lvalue, MemberExpr):
+                            _store(lvalue.expr, lvalue.name, any_class, stores)
+                _collect_setattr_stores([statement], any_class, stores, layouts, calls_setattr)
+            else:
+                _collect_setattr_stores(header, any_class, stores, layouts, calls_setattr)
+                _collect_statement_stores(nested_statements(statement), any_class, stores, layouts, calls_setattr)
+
+
+def _collect_setattr_stores(
+    nodes: Sequence[Node], any_class: frozenset[str], stores: dict[str, set[str]], layouts: Layouts, calls_setattr: bool
+) -> None:
+    """`setattr(...)` calls in `nodes` (statements without blocks, or expressions), through the
+    generic walk where there is one (it follows lambdas' parameters)."""
+    if calls_setattr and any(
+        type(e) is CallExpr and _is_setattr(e)
+        for node in nodes
+        for e in get_subexpressions(node)
+    ):
+        _collect_stores(nodes, any_class, stores, layouts)
 
 
 def _collect_stores(
@@ -319,6 +392,28 @@ def _bound_names(target: Expression) -> set[str]:
     if isinstance(target, (TupleExpr, ListExpr)):
         return {name for item in target.items for name in _bound_names(item)}
     return set()
+
+
+def _own_stores(defn: ClassDef, calls_setattr: bool) -> tuple[set[str], set[str]]:
+    """`_cls_stores` and `_self_stores` in one walk of the class's statements (and of its
+    expressions, compiled, only where the module calls `setattr`)."""
+    cls_stored: set[str] = set()
+    self_stored: set[str] = set()
+    for statement in all_statements(defn.defs.body):
+        if type(statement) is AssignmentStmt:
+            assert isinstance(statement, AssignmentStmt)
+            for lvalue in statement.lvalues:
+                if isinstance(lvalue, MemberExpr) and isinstance(lvalue.expr, NameExpr):
+                    if lvalue.expr.name == "cls":
+                        cls_stored.add(lvalue.name)
+                    elif lvalue.expr.name == "self":
+                        self_stored.add(lvalue.name)
+    if calls_setattr and any(
+        type(e) is CallExpr and _is_setattr(e) and _names(e.args[0], "cls")
+        for e in get_subexpressions(defn.defs)
+    ):
+        cls_stored.add(ANY_NAME)
+    return cls_stored, self_stored
 
 
 def _cls_stores(defn: ClassDef, layouts: Layouts) -> set[str]:
