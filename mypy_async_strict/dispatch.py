@@ -30,9 +30,11 @@ from mypy.types import Type
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.checks.coroutines import MapHook
+from mypy_async_strict.checks.configure_keys import ConfigureKeys
 from mypy_async_strict.checks.mismatch import MismatchChecks
 from mypy_async_strict.checks.misuse import check_use
 from mypy_async_strict.checks.mock_await import AwaitHooks
+from mypy_async_strict.checks.patch_targets import PatchTargets
 from mypy_async_strict.checks.protocols import ProtocolHooks
 from mypy_async_strict.checks.spec_attributes import SpecSetWrites
 from mypy_async_strict.hooks.async_apis import AsyncApiHooks
@@ -50,6 +52,7 @@ from mypy_async_strict.hooks.fixture_parameters import (
     FixtureParameters,
     mark_tests,
 )
+from mypy_async_strict.hooks.patched_calls import PatchedCalls
 from mypy_async_strict.hooks.patches import (
     mocker_patch_hook,
     mocker_patch_object_hook,
@@ -96,30 +99,48 @@ class AsyncStrictPlugin(Plugin):
         self._entered = EnteredHooks(self, cache)
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
+        keys = ConfigureKeys(cache)
+        self._configure_mock = degrade_to(_default_method)(keys.check_configure)
+
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
             # The checks see the precise mock; the value gets plain mypy's type where stored.
             return settled(followed_by(hook, *checks), cache)
 
+        targets = PatchTargets(cache)
+        self._patched_calls = PatchedCalls(self._children)
+
+        def registered(ctx: Any, result: Type) -> None:
+            self._patched_calls.register(ctx.api, ctx.context)
+
         def patcher(hook: Callable[[MethodContext], Type]) -> Callable[[MethodContext], Type]:
             # `async with patch(...)`: a patcher is a sync context manager (checks/misuse.py).
-            return settled(statement_checked(followed_by(hook, mismatches.check_patch), cache), cache)
+            checked = followed_by(hook, mismatches.check_patch, targets.check, registered)
+            return settled(statement_checked(checked, cache), cache)
 
         self._patch_object = patcher(patch_object_hook)
         self._patch_call = patcher(patch_hook)
 
         def constructor(kind: Kind) -> Callable[[Any], Type]:
-            return stored(mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check)
+            return stored(
+                mock_constructor_hook(kind), mismatches.check_assignment, spec_writes.check, keys.check_constructor
+            )
 
         self._constructors: dict[str, Callable[[FunctionContext], Type]] = {
             name: constructor(kind) for name, kind in fullnames.MOCK_CONSTRUCTORS.items()
         }
-        self._constructors[fullnames.CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check)
+        self._constructors[fullnames.CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check, keys.check_constructor)
         self._mocker_methods: dict[str, Callable[[MethodContext], Type]] = {
             name: constructor(kind) for name, kind in fullnames.MOCKER_CONSTRUCTORS.items()
         }
-        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = stored(create_autospec_hook, spec_writes.check)
-        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(mocker_patch_object_hook, mismatches.check_patch)
-        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(mocker_patch_hook, mismatches.check_patch)
+        self._mocker_methods[fullnames.MOCKER_CREATE_AUTOSPEC] = stored(
+            create_autospec_hook, spec_writes.check, keys.check_constructor
+        )
+        self._mocker_methods[fullnames.MOCKER_PATCH_OBJECT] = stored(
+            mocker_patch_object_hook, mismatches.check_patch, targets.check, registered
+        )
+        self._mocker_methods[fullnames.MOCKER_PATCH_CALL] = stored(
+            mocker_patch_hook, mismatches.check_patch, targets.check, registered
+        )
         self._mocker_methods[fullnames.MOCKER_SPY] = stored(spy_hook)
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
@@ -142,6 +163,7 @@ class AsyncStrictPlugin(Plugin):
         self._assertion = deps.reading_receiver(self._children.assertion)
         self._plain_call = deps.reading_injected(self._children.plain_call, callee=True)
         self._magic_call = deps.reading_receiver(self._protocols.call)
+        self._configure_mock = deps.reading_receiver(self._configure_mock)
         self._patch_object = deps.reading_owner(self._patch_object)
         self._patch_call = deps.reading_owner(self._patch_call)
         for name, function_hook in self._constructors.items():
@@ -162,7 +184,12 @@ class AsyncStrictPlugin(Plugin):
             return self._map.hook
         if fullname in fullnames.ASYNC_API_FUNCTIONS:
             return self._async_apis.hook(fullname, self._calls.function_hook(fullname))
-        return self._calls.function_hook(fullname)
+        if fullname == "builtins.len":
+            return self._protocols.len
+        inner = self._calls.function_hook(fullname)
+        if fullname in self._patched_calls.fullnames:  # a call of it may be a call of a mock
+            return self._patched_calls.function_hook(fullname, inner or self._calls.mypy_function_hook(fullname))
+        return inner
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname in fullnames.CALL_HOOKS:
@@ -175,6 +202,8 @@ class AsyncStrictPlugin(Plugin):
             return self._plain_call
         if fullname == fullnames.MAGIC_METHOD_CALL:
             return self._magic_call
+        if fullname in fullnames.CONFIGURE_MOCK_HOOKS:
+            return self._configure_mock
         if fullname == fullnames.PATCH_OBJECT:
             return self._patch_object
         if fullname == fullnames.PATCH_CALL:
@@ -188,7 +217,10 @@ class AsyncStrictPlugin(Plugin):
             return self._async_apis.hook(fullname, self._calls.method_hook(fullname))
         if fullname.endswith(fullnames.AENTER_SUFFIX):
             return self._entered.method_hook(fullname)
-        return self._calls.method_hook(fullname)
+        inner = self._calls.method_hook(fullname)
+        if fullname in self._patched_calls.fullnames:
+            return self._patched_calls.method_hook(fullname, inner or self._calls.mypy_method_hook(fullname))
+        return inner
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:
         return self._class_facts.record  # every class: what its source says about dir(cls)
@@ -267,6 +299,10 @@ class AsyncStrictPlugin(Plugin):
         from mypy_async_strict import __version__
 
         return {"version": __version__, "source": self._source_digest}
+
+
+def _default_method(ctx: MethodContext) -> Type:
+    return ctx.default_return_type
 
 
 def _imports_mocks(file: MypyFile) -> bool:

@@ -44,27 +44,30 @@ ASYNC_UNAWAITED: Final = ErrorCode(
 )
 MOCK_PROTOCOL: Final = ErrorCode(
     "mock-protocol",
-    "A mock in 'with'/'async with'/'for'/'async for' that supports neither form "
-    "(Mock has no magic methods; a specced MagicMock keeps only its spec's)",
+    "A mock in 'with'/'async with'/'for'/'async for' that supports neither form, or in len(), a "
+    "subscript or 'in' without the magic method (Mock has no magic methods; a specced MagicMock "
+    "keeps only its spec's)",
     "mypy-async-strict",
 )
 
 MOCK_SPEC: Final = ErrorCode(
     "mock-spec",
-    "Reading an attribute that the mock's spec does not have (AttributeError at run time)",
+    "Reading an attribute that the mock's spec does not have, or that was not made before "
+    "seal(), configuring or patching one (AttributeError at run time)",
     "mypy-async-strict",
 )
 MOCK_ASSERT: Final = ErrorCode(
     "mock-assert",
     "A mock assertion method that does not exist: it raises AttributeError, or (before "
-    "Python 3.12, for the old aliases) silently checks nothing",
+    "Python 3.12, for the old aliases) silently checks nothing; an assertion about a sync "
+    "mock's await statistics, which can never hold",
     "mypy-async-strict",
 )
 
 MOCK_CALL: Final = ErrorCode(
     "mock-call",
-    "A call of an autospecced mock, or an assertion about one, whose arguments do not fit the "
-    "spec's signature (TypeError, or an assertion that can never pass)",
+    "A call of a non-callable mock, or of an autospecced mock (or an assertion about one) whose "
+    "arguments do not fit the spec's signature (TypeError, or an assertion that can never pass)",
     "mypy-async-strict",
 )
 

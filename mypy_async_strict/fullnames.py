@@ -140,3 +140,9 @@ ASYNC_API_METHODS: Final = frozenset(
 # `<class>.__aenter__`, implicitly called by `async with`: an unannotated `return self` gives the
 # instance (hooks/entered.py).
 AENTER_SUFFIX: Final = ".__aenter__"
+# `m.configure_mock(...)`: its keys are checked against the mock's spec (annotation classes, and
+# plain mock classes for stored mocks the plugin knows).
+CONFIGURE_MOCK_HOOKS: Final = frozenset(
+    f"{name}.configure_mock" for name in (*KIND_BY_ANNOTATION, *MOCK_CONSTRUCTORS)
+)
+

@@ -26,6 +26,7 @@ from mypy_async_strict.model.rules import (  # noqa: E402
     Target,
     call_outcome,
     child_state,
+    entered_state,
     instance_state,
     kind_for_function_spec,
     return_value_state,
@@ -55,6 +56,11 @@ class Spec:
 
     @classmethod
     async def class_async(cls) -> int:
+        return 1
+
+
+class CallableSpec:
+    def __call__(self) -> int:
         return 1
 
 
@@ -148,6 +154,60 @@ async def _use(protocol: Protocol, obj: object) -> bool:
     return True
 
 
+async def _entered(protocol: Protocol, obj: object) -> Kind | None | str:
+    try:
+        if protocol is Protocol.WITH:
+            with obj as entered:  # type: ignore[attr-defined]
+                return kind_of(entered)
+        async with obj as entered:  # type: ignore[attr-defined]
+            return kind_of(entered)
+    except (TypeError, AttributeError):
+        return "fails"
+
+
+class SyncAenterManager:
+    def __aenter__(self):  # type: ignore[no-untyped-def]
+        return asyncio.sleep(0)
+
+    async def __aexit__(self, *args: object) -> None:
+        return None
+
+
+def probe_entered() -> tuple[int, list[str]]:
+    """`entered_state` against the value `with m as x` / `async with m as x` binds."""
+    checked = 0
+    mismatches: list[str] = []
+    specs: list[object] = [None, SyncManager, AsyncManager, SyncAenterManager, ["__enter__", "__exit__", "__aenter__", "__aexit__"]]
+    for kind, cls in CLASSES.items():
+        for spec in specs:
+            for protocol in (Protocol.WITH, Protocol.ASYNC_WITH):
+                if isinstance(spec, list):
+                    state = MockState(kind, SpecMode.NAMES, Target.NAMES)
+                    method: Member | None = Member.LISTED
+                elif spec is None:
+                    state = MockState(kind, SpecMode.NONE, Target.NOTHING)
+                    method = None
+                else:
+                    state = MockState(kind, SpecMode.SPEC, Target.INSTANCE)
+                    name = "__enter__" if protocol is Protocol.WITH else "__aenter__"
+                    function = getattr(spec, name, None)
+                    method = (
+                        Member.MISSING if function is None
+                        else Member.ASYNC_FUNCTION if inspect.iscoroutinefunction(function)
+                        else Member.SYNC_FUNCTION
+                    )
+                predicted = entered_state(state, protocol is Protocol.ASYNC_WITH, method)
+                if predicted is None:
+                    continue  # unknown, or the statement fails: nothing to compare
+                mock_object = cls(spec=spec) if spec is not None else cls()
+                actual = asyncio.run(_entered(protocol, mock_object))
+                checked += 1
+                if predicted.kind != actual:
+                    what = f"{protocol.statement} {kind.value}(spec={spec!r})"
+                    mismatches.append(f"{what} as x: model {predicted.kind}, CPython {actual}")
+    return checked, mismatches
+
+
 def probe_protocols() -> tuple[int, list[str]]:
     """`supports_protocol` against real `with`/`async with`/`for`/`async for` on mocks."""
     checked = 0
@@ -210,6 +270,41 @@ def main() -> int:
     for name, member in MEMBERS.items():
         predicted = child_state(instance_model, member)
         expect(f"create_autospec(Spec, instance=True).{name}", predicted and predicted.kind, kind_of(getattr(instance, name)))
+    for kind, cls in CLASSES.items():
+        names_state = MockState(kind, SpecMode.NAMES, Target.NAMES)
+        parent = cls(spec=["listed"])
+        predicted = child_state(names_state, Member.LISTED)
+        expect(f"{kind.value}(spec=['listed']).listed", predicted and predicted.kind, kind_of(parent.listed))
+        outcome, result_kind = called(parent)
+        expect(f"{kind.value}(spec=['listed'])() outcome", call_outcome(names_state), outcome)
+        if outcome is not CallOutcome.NOT_CALLABLE:
+            expect(f"{kind.value}(spec=['listed'])() result", return_value_state(names_state).kind, result_kind)
+    callable_instance = mock.create_autospec(CallableSpec, instance=True)
+    expect("create_autospec(CallableSpec, instance=True)", instance_state(autospec_class, True).kind, kind_of(callable_instance))
+    outcome, result_kind = called(mock.create_autospec(CallableSpec))
+    expect("create_autospec(CallableSpec)()", instance_state(autospec_class, True).kind, result_kind)
+    for spec_keyword, mode in (("spec", SpecMode.SPEC), ("spec_set", SpecMode.SPEC_SET)):
+        for spec_class, callable_instances in ((Spec, False), (CallableSpec, True)):
+            class_state = MockState(Kind.MAGIC_MOCK, mode, Target.CLASS)
+            module = sys.modules[__name__]
+            patcher = (
+                mock.patch.object(module, spec_class.__name__, spec=True)
+                if spec_keyword == "spec"
+                else mock.patch.object(module, spec_class.__name__, spec_set=True)
+            )
+            with patcher as patched:
+                what = f"patch({spec_class.__name__}, {spec_keyword}=True)"
+                expect(what, class_state.kind, kind_of(patched))
+                outcome, result_kind = called(patched)
+                expect(f"{what}() outcome", call_outcome(class_state), CallOutcome.INSTANCE if outcome is CallOutcome.RETURN_VALUE else outcome)
+                instance_model = instance_state(class_state, callable_instances)
+                expect(f"{what}() kind", instance_model.kind, result_kind)
+                for name, member in MEMBERS.items() if spec_class is Spec else ():
+                    child = child_state(instance_model, member)
+                    expect(f"{what}().{name}", child and child.kind, kind_of(getattr(patched(), name)))
+    checked_entered, entered_mismatches = probe_entered()
+    checked += checked_entered
+    mismatches += entered_mismatches
     checked_protocols, protocol_mismatches = probe_protocols()
     checked += checked_protocols
     mismatches += protocol_mismatches

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from mypy.messages import format_type_bare
-from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr
-from mypy.plugin import MethodContext
+from mypy.nodes import AwaitExpr, CallExpr, Expression, MemberExpr, MypyFile
+from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import CallableType, Type, get_proper_type
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.checks.misuse import Shape, shape_of
-from mypy_async_strict.knowledge.certainty import failure_expected, judge
+from mypy_async_strict.knowledge.aliases import verdict
+from mypy_async_strict.knowledge.certainty import failure_expected
 from mypy_async_strict.knowledge.configured import Configured
+from mypy_async_strict.knowledge.lifecycle import added_spec
+from mypy_async_strict.knowledge.patched_refs import active_patch
+from mypy_async_strict.knowledge.patches import installed_mock_type
 from mypy_async_strict.knowledge.patch_decorators import order_hint
 from mypy_async_strict.knowledge.provenance import (
     ScanCache,
@@ -49,7 +53,10 @@ class AwaitHooks:
         if any(is_awaitable(mock.state) for mock in mocks):
             return ctx.default_return_type
         # mypy narrows `m.x` after `m.x = ...` even where a helper may have replaced it since.
-        if path_of(await_expr.expr) is not None and not judge(ctx.api, self.cache, await_expr.expr).certain:
+        if path_of(await_expr.expr) is not None and not (
+            verdict(ctx.api, self.cache, await_expr.expr).certain
+            or added_spec(ctx.api, self.cache, await_expr.expr) is not None
+        ):
             return ctx.default_return_type
         if not failure_expected(ctx.api, self.cache, await_expr.line):
             _report(ctx, await_expr, mocks, lambda expr: known_mock(ctx.api, self.cache, expr))
@@ -115,6 +122,17 @@ def _call_hint(ctx: MethodContext, operand: CallExpr, known: Known) -> str:
             f"{state.kind.value}: use AsyncMock (for patch.object, drop new_callable or pass "
             "new_callable=AsyncMock)"
         )
+    patched_class = _patched_class(ctx, callee)
+    if patched_class is not None:
+        return (
+            f'{patched_class} replaces the class with a MagicMock whose instances are unspecced: '
+            "pass autospec=True (or spec=True) so that async methods become AsyncMock"
+        )
+    if isinstance(callee, MemberExpr) and _is_names(known(callee.expr)):
+        return (
+            f'"{render(callee.expr)}" is specced from a list of names, which makes every attribute '
+            f'a sync mock: spec it from the real class, or set "{name} = AsyncMock(...)"'
+        )
     if state.mode is SpecMode.CHILD or (state.mode.is_autospec and state.target is Target.FUNCTION):
         return (
             f'"{name}" is not "async def" in the spec, so the mock made it {article(state.kind.value)} '
@@ -145,11 +163,30 @@ def _stands_for_async_function(mock: MockType) -> bool:
     )
 
 
+def _patched_class(ctx: MethodContext, callee: Expression) -> str | None:
+    """`patch("pkg.mod.Client")` for `pkg.mod.Client().fetch` in the patch's body, when the
+    patch made an unspecced class mock."""
+    if not isinstance(callee, MemberExpr) or not isinstance(callee.expr, CallExpr):
+        return None
+    active = active_patch(ctx.api, callee.expr.callee)
+    if active is None or not isinstance(active.patch.owner, MypyFile):
+        return None
+    installed = installed_mock_type(ctx.api, active.patch)
+    mock = mocktypes.decode(installed) if installed is not None else None
+    if mock is None or mock.state.mode is not SpecMode.NONE:
+        return None
+    return f'patch("{active.patch.target_name}")'
+
+
+def _is_names(base: MockType | None) -> bool:
+    return base is not None and base.state.mode.is_names
+
+
 def _is_unspecced(base: MockType | None) -> bool:
     return base is not None and base.state.mode is SpecMode.NONE
 
 
-def report_configured_await(ctx: MethodContext, await_expr: AwaitExpr, call: CallExpr, configured: Configured) -> None:
+def report_configured_await(ctx: MethodContext | FunctionContext, await_expr: AwaitExpr, call: CallExpr, configured: Configured) -> None:
     """`await m.get()` where the sync mock `m.get` returns its configured value, which no
     `await` accepts."""
     value = configured.value

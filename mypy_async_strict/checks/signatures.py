@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from mypy.argmap import map_actuals_to_formals
 from mypy.nodes import ARG_NAMED, ARG_POS, ARG_STAR, ARG_STAR2, CallExpr, MypyFile
-from mypy.plugin import MethodContext
+from typing import Union
+
+from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import AnyType, CallableType, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes
 from mypy_async_strict.model.mocktypes import MockType
 from mypy_async_strict.model.rules import Target
 from mypy_async_strict.render import render
+
+CallContext = Union[MethodContext, FunctionContext]
 
 
 def autospec_signature(mock: MockType) -> CallableType | None:
@@ -54,7 +58,7 @@ def binding_error(signature: CallableType, call: CallExpr) -> str | None:
     return None
 
 
-def _defined_in_source(ctx: MethodContext, signature: CallableType) -> bool:
+def _defined_in_source(ctx: CallContext, signature: CallableType) -> bool:
     """Only a signature read from Python source is what `inspect.signature` sees at run time;
     a stub may describe a C function that has no inspectable signature (autospec then checks
     nothing), or differ from the implementation."""
@@ -71,7 +75,7 @@ def _defined_in_source(ctx: MethodContext, signature: CallableType) -> bool:
     return False
 
 
-def check_call(ctx: MethodContext, mock: MockType, call: CallExpr, report: bool = True) -> bool:
+def check_call(ctx: CallContext, mock: MockType, call: CallExpr, report: bool = True) -> bool:
     """Whether the call raises TypeError (reported unless `report` is false)."""
     return _check(ctx, mock, call, "raises TypeError at run time: {problem} (the mock is autospecced)", report)
 
@@ -86,7 +90,7 @@ def check_assertion(ctx: MethodContext, mock: MockType, call: CallExpr) -> None:
     )
 
 
-def _check(ctx: MethodContext, mock: MockType, call: CallExpr, outcome: str, report: bool = True) -> bool:
+def _check(ctx: CallContext, mock: MockType, call: CallExpr, outcome: str, report: bool = True) -> bool:
     signature = autospec_signature(mock)
     if signature is None or not _defined_in_source(ctx, signature):
         return False

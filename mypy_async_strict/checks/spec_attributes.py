@@ -19,13 +19,14 @@ from mypy_async_strict import errorcodes
 from mypy_async_strict.knowledge.certainty import failure_expected
 from mypy_async_strict.knowledge.provenance import EventKind, ScanCache, scopes_of
 from mypy_async_strict.model import mocktypes
+from mypy_async_strict.model.mocktypes import MockType
 from mypy_async_strict.model.rules import Member, SpecMode
 from mypy_async_strict.render import render
 from mypy_async_strict.specs.classsource import ModuleClassSource
 from mypy_async_strict.specs.members import lookup_member, spec_class
 
 CallContext = Union[FunctionContext, MethodContext]
-SET_MODES = frozenset({SpecMode.SPEC_SET, SpecMode.AUTOSPEC_SET})
+SET_MODES = frozenset({SpecMode.SPEC_SET, SpecMode.AUTOSPEC_SET, SpecMode.NAMES_SET})
 
 
 class SpecSetWrites:
@@ -43,7 +44,7 @@ class SpecSetWrites:
             return
         info = spec_class(mock.state, mock.stands_for)
         mock_class = get_proper_type(result)
-        if info is None or not isinstance(mock_class, Instance):
+        if (info is None and not mock.state.mode.is_names) or not isinstance(mock_class, Instance):
             return
         for store in self._stores(ctx.api, call):
             name = store.name
@@ -54,7 +55,7 @@ class SpecSetWrites:
             source = ModuleClassSource(ctx.api)
             member = lookup_member(mock.state, mock.stands_for, name, source)
             if member.nature is Member.MISSING:
-                _report_write(ctx.api, info, store)
+                _report_write(ctx.api, info, store, mock)
 
     def _stores(self, api: CheckerPluginInterface, call: CallExpr) -> list[MemberExpr]:
         """`var.name = ...` for the variable bound to this call and to nothing else."""
@@ -80,14 +81,51 @@ class SpecSetWrites:
         ]
 
 
-def _report_write(api: CheckerPluginInterface, info: TypeInfo, store: MemberExpr) -> None:
+def _report_write(api: CheckerPluginInterface, info: TypeInfo | None, store: MemberExpr, mock: MockType) -> None:
     name = store.name
     message = (
         f'"{render(store)} = ..." raises AttributeError at run time: the mock is made with '
-        f'spec_set from {info.name}, which has no attribute "{name}"'
+        f"spec_set from {_spec_text(info, mock)}, which {_lacks(info, name)}"
     )
     error = api.fail(message, store, code=errorcodes.MOCK_SPEC)
-    api.msg.note(_write_hint(info, name), store, code=errorcodes.MOCK_SPEC, parent_error=error)
+    hint = _write_hint(info, name) if info is not None else _names_hint(mock, name, write=True)
+    api.msg.note(hint, store, code=errorcodes.MOCK_SPEC, parent_error=error)
+
+
+def _spec_text(info: TypeInfo | None, mock: MockType) -> str:
+    if info is not None:
+        return info.name
+    names = mocktypes.listed_names(mock.stands_for) or frozenset()
+    listed = ", ".join(f'"{name}"' for name in sorted(names))
+    return f"the names [{listed}]"
+
+
+def _lacks(info: TypeInfo | None, name: str) -> str:
+    return f'has no attribute "{name}"' if info is not None else f'do not include "{name}"'
+
+
+def _names_hint(mock: MockType, name: str, *, write: bool) -> str:
+    names = sorted(mocktypes.listed_names(mock.stands_for) or ())
+    close = difflib.get_close_matches(name, [n for n in names if not n.startswith("_")], n=1)
+    if close:
+        return f'Did you mean "{close[0]}"?'
+    if write:
+        return "spec_set allows only the listed names: add it to the list, or use spec= to allow new ones"
+    return f'A list spec allows only the names it lists: add "{name}" to it, or set it first'
+
+
+def report_missing_of(ctx: AttributeContext, mock: MockType, info: TypeInfo | None, expr: MemberExpr) -> None:
+    """`expr` reads an attribute the mock's spec (a class, or a list of names) lacks."""
+    spec_set = mock.state.mode in SET_MODES
+    if info is not None:
+        report_missing(ctx, info, expr, spec_set)
+        return
+    message = (
+        f'"{render(expr)}" raises AttributeError at run time: the mock is specced from '
+        f"{_spec_text(None, mock)}, which {_lacks(None, expr.name)}"
+    )
+    error = ctx.api.fail(message, expr, code=errorcodes.MOCK_SPEC)
+    ctx.api.msg.note(_names_hint(mock, expr.name, write=False), expr, code=errorcodes.MOCK_SPEC, parent_error=error)
 
 
 def _write_hint(info: TypeInfo, name: str) -> str:

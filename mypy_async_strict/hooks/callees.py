@@ -50,6 +50,13 @@ class CallHooks:
         self._function = degrade_to(_default_function)(self._check_function)
         self._method = degrade_to(_default_method)(self._check_method)
 
+    def mypy_function_hook(self, fullname: str) -> FunctionHook | None:
+        """mypy's own hook for the name (the plugin's hooks replace it: first hook wins)."""
+        return self._mypy_default.get_function_hook(fullname)
+
+    def mypy_method_hook(self, fullname: str) -> MethodHook | None:
+        return self._mypy_default.get_method_hook(fullname)
+
     def function_hook(self, fullname: str) -> FunctionHook | None:
         if not self._returns_async_sided(self._lookup(fullname)):
             return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr
-from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
+from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
 from mypy.types import (
     AnyType,
     CallableType,
@@ -14,15 +14,19 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_async_strict.checks import assertions, signatures, spec_attributes
+from mypy_async_strict.checks import (
+    assertions,
+    await_stats,
+    noncallable,
+    sealed,
+    signatures,
+    spec_attributes,
+)
 from mypy_async_strict.checks.misuse import Shape, check_use, shape_of
 from mypy_async_strict.checks.mock_await import report_configured_await
-from mypy_async_strict.knowledge.certainty import (
-    await_of,
-    failure_expected,
-    judge,
-    unsafe_root,
-)
+from mypy_async_strict.hooks.respec import respecced_parent, verdict_after_add_spec
+from mypy_async_strict.knowledge import aliases
+from mypy_async_strict.knowledge.certainty import Verdict, await_of, failure_expected
 from mypy_async_strict.knowledge.configured import (
     Configured,
     Outcome,
@@ -48,7 +52,12 @@ from mypy_async_strict.model.rules import (
 )
 from mypy_async_strict.safety import degrade_to
 from mypy_async_strict.specs.classsource import ModuleClassSource
-from mypy_async_strict.specs.members import SpecMember, lookup_member, spec_class
+from mypy_async_strict.specs.members import (
+    SpecMember,
+    instances_callable,
+    lookup_member,
+    spec_class,
+)
 
 
 def _default_attribute(ctx: AttributeContext) -> Type:
@@ -80,7 +89,11 @@ class ChildHooks:
         expr = ctx.context
         if not isinstance(expr, MemberExpr) or expr.name.startswith("__"):
             return ctx.default_attr_type
-        mock = known_mock(ctx.api, self.cache, expr.expr) or injected_mock(ctx.api, expr.expr)
+        mock = (
+            known_mock(ctx.api, self.cache, expr.expr)
+            or injected_mock(ctx.api, expr.expr)
+            or aliases.loop_mock(ctx.api, self.cache, expr.expr)
+        )
         if mock is None or mocktypes.declares(ctx.api, mock.state.kind, expr.name):
             return ctx.default_attr_type  # the declared class is wrong, the mock has it: fine
         return self._attribute_of(ctx, mock)
@@ -89,7 +102,13 @@ class ChildHooks:
         expr = ctx.context
         if parent is None or ctx.is_lvalue or not isinstance(expr, MemberExpr):
             return ctx.default_attr_type
-        verdict = judge(ctx.api, self.cache, expr)
+        if sealed.check_read(ctx, self.cache, expr):
+            return ctx.default_attr_type
+        respecced = respecced_parent(ctx.api, self.cache, parent, expr)
+        if respecced is not None:
+            parent, verdict = respecced, Verdict(certain=True)
+        else:
+            verdict = aliases.verdict(ctx.api, self.cache, expr)
         if not verdict.certain:
             return ctx.default_attr_type
         if verdict.replacement is not None:
@@ -105,6 +124,8 @@ class ChildHooks:
             member = None
         if self._reported_missing(ctx, parent, expr, member):
             return ctx.default_attr_type
+        if member is None and await_stats.check(ctx, self.cache, parent, expr):
+            return ctx.default_attr_type  # (a mock type would make mypy call what follows unreachable)
         state = child_state(parent.state, member.nature if member else Member.DATA)
         if state is None:
             return ctx.default_attr_type
@@ -124,16 +145,16 @@ class ChildHooks:
         quiet = failure_expected(ctx.api, self.cache, expr.line)
         if assertions.is_assertion_name(expr.name):
             if member is None or member.nature is Member.MISSING:
-                if not unsafe_root(ctx.api, self.cache, expr):
+                if not aliases.unsafe(ctx.api, self.cache, expr):
                     if not quiet:
                         assertions.report(ctx, parent, expr)
                     return True
             return False
         if member is not None and member.nature is Member.MISSING:
             info = spec_class(parent.state, parent.stands_for)
-            if info is not None:
+            if info is not None or parent.state.mode.is_names:
                 if not quiet:
-                    spec_attributes.report_missing(ctx, info, expr, parent.state.mode in spec_attributes.SET_MODES)
+                    spec_attributes.report_missing_of(ctx, parent, info, expr)
                 return True
         return False
 
@@ -154,16 +175,28 @@ class ChildHooks:
         call = ctx.context
         if not isinstance(call, CallExpr):
             return ctx.default_return_type
-        mock = known_mock(ctx.api, self.cache, call.callee) or injected_mock(ctx.api, call.callee)
+        mock = (
+            known_mock(ctx.api, self.cache, call.callee)
+            or injected_mock(ctx.api, call.callee)
+            or aliases.loop_mock(ctx.api, self.cache, call.callee)
+        )
         return self._call_of(ctx, mock)
 
-    def _call_of(self, ctx: MethodContext, mock: MockType | None) -> Type:
+    def call_of(self, ctx: MethodContext | FunctionContext, mock: MockType) -> Type:
+        """A call of `mock` (for callees that are mocks only while patched: patched_calls.py)."""
+        return self._call_of(ctx, mock)
+
+    def _call_of(self, ctx: MethodContext | FunctionContext, mock: MockType | None) -> Type:
         call = ctx.context
         if mock is None or not isinstance(call, CallExpr):
             return ctx.default_return_type
         report = not failure_expected(ctx.api, self.cache, call.line)
-        if signatures.check_call(ctx, mock, call, report):
-            return ctx.default_return_type  # it raises TypeError: no value, no coroutine
+        if (
+            noncallable.check_call(ctx, mock, call, report)
+            or signatures.check_call(ctx, mock, call, report)
+            or sealed.check_call(ctx, self.cache, mock, call, report)
+        ):
+            return ctx.default_return_type  # it raises: no value, no coroutine
         configured = self._configured(ctx, mock, call)
         outcome = call_outcome(mock.state)
         declared = _declared_return(mock.stands_for)
@@ -191,7 +224,7 @@ class ChildHooks:
         checked = check_use(ctx.api, self.cache, call, value, declared)
         return settle(ctx.api, self.cache, call, checked, ctx.default_return_type)
 
-    def _awaits_plain_value(self, ctx: MethodContext, call: CallExpr, configured: Configured) -> bool:
+    def _awaits_plain_value(self, ctx: MethodContext | FunctionContext, call: CallExpr, configured: Configured) -> bool:
         """`await m.get()` where the sync mock `m.get` returns a configured value no `await`
         accepts (`m.get.return_value = Item()`): `mock-await`, reported at the await."""
         at = await_of(ctx.api, self.cache, call)
@@ -202,10 +235,10 @@ class ChildHooks:
             report_configured_await(ctx, at, call, configured)
         return True
 
-    def _configured(self, ctx: MethodContext, mock: MockType, call: CallExpr) -> Configured | None:
+    def _configured(self, ctx: MethodContext | FunctionContext, mock: MockType, call: CallExpr) -> Configured | None:
         """What calling the mock gives (awaited, for an AsyncMock): the configured value when
         certain, else the model's default child."""
-        verdict = judge(ctx.api, self.cache, call)
+        verdict = verdict_after_add_spec(ctx.api, self.cache, call) or aliases.verdict(ctx.api, self.cache, call)
         if not verdict.certain:
             return None
         if verdict.replacement is not None:
@@ -215,21 +248,24 @@ class ChildHooks:
         return Configured(Outcome.VALUE, default) if default is not None else None
 
     def _return_value(
-        self, ctx: AttributeContext | MethodContext, mock: MockType, expr: Expression
+        self, ctx: AttributeContext | MethodContext | FunctionContext, mock: MockType, expr: Expression
     ) -> Type | None:
         """What `m.return_value` is, when certain (a side effect leaves it alone)."""
-        verdict = judge(ctx.api, self.cache, expr)
+        verdict = verdict_after_add_spec(ctx.api, self.cache, expr) or aliases.verdict(ctx.api, self.cache, expr)
         if not verdict.certain or verdict.side_effect:
             return None
         if verdict.replacement is not None:
             return exact_type(ctx.api, self.cache, verdict.replacement)
         return self._default_return(ctx, mock)
 
-    def _default_return(self, ctx: AttributeContext | MethodContext, mock: MockType) -> Type | None:
+    def _default_return(self, ctx: AttributeContext | MethodContext | FunctionContext, mock: MockType) -> Type | None:
         """The model's `return_value` child (for an AsyncMock: what awaiting its call gives)."""
         if call_outcome(mock.state) is CallOutcome.INSTANCE:
             item = getattr(get_proper_type(mock.stands_for), "item", None)
-            return mocktypes.encode(ctx.api, instance_state(mock.state), item)
+            callable_instances = instances_callable(item.type) if isinstance(item, Instance) else None
+            if callable_instances is None:
+                return None
+            return mocktypes.encode(ctx.api, instance_state(mock.state, callable_instances), item)
         return mocktypes.encode(ctx.api, return_value_state(mock.state), None)
 
     def _return_value_attribute(self, ctx: AttributeContext) -> Type:
@@ -274,7 +310,7 @@ def _awaits_a_value(declared: Type | None) -> bool:
     return not isinstance(result, (NoneType, AnyType))
 
 
-def _coroutine_of(ctx: MethodContext, value: Type) -> Type:
+def _coroutine_of(ctx: MethodContext | FunctionContext, value: Type) -> Type:
     any_type = AnyType(TypeOfAny.special_form)
     return ctx.api.named_generic_type("typing.Coroutine", [any_type, any_type, value])
 

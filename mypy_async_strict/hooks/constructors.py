@@ -25,7 +25,7 @@ from mypy.plugin import (
     FunctionContext,
     MethodContext,
 )
-from mypy.types import AnyType, Instance, Type, TypeOfAny, TypeType
+from mypy.types import AnyType, Instance, Type, TypeOfAny, TypeType, get_proper_type
 from mypy.typevars import fill_typevars_with_any
 
 from mypy_async_strict import fullnames
@@ -35,10 +35,12 @@ from mypy_async_strict.model.rules import (
     MockState,
     SpecMode,
     Target,
+    instance_state,
     kind_for_function_spec,
 )
 from mypy_async_strict.safety import degrade_to
-from mypy_async_strict.specs.arguments import SpecInfo, analyze_spec
+from mypy_async_strict.specs.arguments import SpecInfo, analyze_spec, names_spec
+from mypy_async_strict.specs.members import instances_callable
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def mock_constructor_hook(kind: Kind) -> Callable[[CallContext], Type]:
         arguments = _read_arguments(ctx, positional=("spec",))
         if arguments is None:
             return ctx.default_return_type
-        state_and_type = _mock_state(kind, arguments)
+        state_and_type = _names_state(kind, arguments, ctx.api) or _mock_state(kind, arguments)
         if state_and_type is None:
             return ctx.default_return_type
         encoded = mocktypes.encode(ctx.api, *state_and_type)
@@ -98,6 +100,53 @@ def _autospec_from(api: CheckerPluginInterface, arguments: _Arguments) -> Type |
     return mocktypes.encode(api, *result) if result is not None else None
 
 
+def _names_state(
+    kind: Kind, arguments: _Arguments, api: CheckerPluginInterface
+) -> tuple[MockState, Type | None] | None:
+    """`MagicMock(spec=["get", "close"])`: only those names, every child an unspecced sync mock."""
+    is_set = "spec_set" in arguments.by_name
+    spec_expr = arguments.by_name.get("spec_set", arguments.by_name.get("spec"))
+    names = names_spec(spec_expr) if spec_expr is not None else None
+    if names is None:
+        return None
+    mode = SpecMode.NAMES_SET if is_set else SpecMode.NAMES
+    return MockState(kind, mode, Target.NAMES), mocktypes.encode_names(names, api)
+
+
+def added_spec_state(
+    api: CheckerPluginInterface, kind: Kind, call: CallExpr
+) -> tuple[MockState, Type | None] | None:
+    """What `m.mock_add_spec(spec, spec_set=False)` makes of a mock of `kind` from then on: the
+    spec as a constructor's (a class, an instance, a list of names, or None for none).  A
+    function spec is not modelled (`mock_add_spec` does not make the mock's calls async)."""
+    by_name: dict[str, Expression] = {}
+    for position, (name, arg_kind, arg) in enumerate(zip(call.arg_names, call.arg_kinds, call.args)):
+        if arg_kind == ARG_POS and position < 2:
+            by_name[("spec", "spec_set")[position]] = arg
+        elif arg_kind == ARG_NAMED and name in ("spec", "spec_set"):
+            by_name[name] = arg
+        else:
+            return None
+    spec_expr = by_name.get("spec")
+    spec_set = _literal_bool(by_name.get("spec_set"))
+    if spec_expr is None or spec_set is None:
+        return None
+    if isinstance(spec_expr, NameExpr) and spec_expr.fullname == "builtins.None":
+        return MockState(kind, SpecMode.NONE, Target.NOTHING), None
+    lookup = getattr(api, "lookup_type_or_none", None)
+    spec_type = lookup(spec_expr) if lookup is not None else None
+    if spec_type is None:
+        return None
+    arguments = _Arguments({"spec_set" if spec_set else "spec": spec_expr}, {id(spec_expr): spec_type})
+    names = _names_state(kind, arguments, api)
+    if names is not None:
+        return names
+    state = _mock_state(kind, arguments)
+    if state is None or state[0].target is Target.FUNCTION:
+        return None
+    return state
+
+
 def _mock_state(kind: Kind, arguments: _Arguments) -> tuple[MockState, Type | None] | None:
     spec_expr = arguments.by_name.get("spec_set", arguments.by_name.get("spec"))
     if spec_expr is None:
@@ -126,8 +175,16 @@ def _autospec_state(spec: SpecInfo, mode: SpecMode, instance: bool) -> tuple[Moc
         kind = Kind.ASYNC_MOCK if spec.is_coroutine_function else Kind.MAGIC_MOCK
         return MockState(kind, mode, Target.FUNCTION), spec.stands_for
     if instance:
-        return MockState(Kind.NON_CALLABLE_MAGIC_MOCK, mode, Target.INSTANCE), spec.stands_for
+        callable_instances = _instances_callable(spec.stands_for)
+        if callable_instances is None:
+            return None
+        return instance_state(MockState(Kind.MAGIC_MOCK, mode, Target.CLASS), callable_instances), spec.stands_for
     return MockState(Kind.MAGIC_MOCK, mode, Target.CLASS), TypeType.make_normalized(spec.stands_for)
+
+
+def _instances_callable(stands_for: Type) -> bool | None:
+    proper = get_proper_type(stands_for)
+    return instances_callable(proper.type) if isinstance(proper, Instance) else None
 
 
 def _read_arguments(ctx: CallContext, positional: tuple[str, ...]) -> _Arguments | None:

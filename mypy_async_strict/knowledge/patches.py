@@ -158,9 +158,9 @@ def _module_class(call: PatchCall) -> TypeInfo | None:
 
 
 def _class_mock(api: CheckerPluginInterface, call: PatchCall, info: TypeInfo) -> Type | None:
-    """CPython replaces a class with an unspecced `MagicMock()` (or `new_callable()`), and with
-    `create_autospec(cls)` under `autospec=True`.  `spec=True` also specs the mock's return value:
-    not modelled."""
+    """CPython replaces a class with an unspecced `MagicMock()` (or `new_callable()`), with
+    `create_autospec(cls)` under `autospec=True`, and with `MagicMock(spec=cls)` whose return
+    value is specced from the class too under `spec=True` (`spec_set=True` likewise)."""
     keywords = call.keywords
     if not _plain_class(api, info):
         return None
@@ -170,6 +170,15 @@ def _class_mock(api: CheckerPluginInterface, call: PatchCall, info: TypeInfo) ->
             return None
         state = MockState(Kind.MAGIC_MOCK, SpecMode.AUTOSPEC, Target.CLASS)
         return mocktypes.encode(api, state, TypeType.make_normalized(instance))
+    specced = _class_spec_mode(keywords)
+    if specced is not None:
+        if "new_callable" in keywords or info.fullname in NOT_SPEC_CLASSES:
+            return None  # new_callable(spec=C): its class decides (and its instances' class)
+        instance = fill_typevars_with_any(info)
+        if not isinstance(instance, Instance):
+            return None
+        state = MockState(Kind.MAGIC_MOCK, specced, Target.CLASS)
+        return mocktypes.encode(api, state, TypeType.make_normalized(instance))
     if any(name in keywords for name in ("autospec", "spec", "spec_set")):
         return None
     new_callable = keywords.get("new_callable")
@@ -177,6 +186,18 @@ def _class_mock(api: CheckerPluginInterface, call: PatchCall, info: TypeInfo) ->
     if kind is None:
         return None
     return mocktypes.encode(api, MockState(kind, SpecMode.NONE, Target.NOTHING), None)
+
+
+def _class_spec_mode(keywords: dict[str, Expression]) -> SpecMode | None:
+    """`spec=True` or `spec_set=True` (and no other spec): CPython makes `MagicMock(spec=C)`
+    (or `spec_set=C`) for the class, and `return_value` a mock specced the same way from the
+    class, non-callable unless instances are (`_patch.__enter__`, `inherit`)."""
+    spec, spec_set = keywords.get("spec"), keywords.get("spec_set")
+    if "autospec" in keywords or (spec is None) == (spec_set is None):
+        return None
+    if spec is not None:
+        return SpecMode.SPEC if _is_true(spec) else None
+    return SpecMode.SPEC_SET if _is_true(spec_set) else None
 
 
 def _plain_class(api: CheckerPluginInterface, info: TypeInfo) -> bool:

@@ -110,6 +110,7 @@ class PositionRecorder:
         # (expression, key): the expression is in place when the key is (an alias, a `with`
         # item bound to a name, the patch of `patch(...).start()`).
         self.follows: list[tuple[int, Key]] = []
+        self.callees: set[int] = set()  # ids of call expressions' callees (seen before them)
 
     def record(self, node: Node) -> None:
         handler = _HANDLERS.get(type(node))
@@ -166,7 +167,7 @@ class PositionRecorder:
             self.uses.setdefault(node.node, []).append(id(node))
 
     def _member(self, node: MemberExpr) -> None:
-        if node.name == "start" or node.name == "__enter__":
+        if (node.name == "start" or node.name == "__enter__") and id(node) in self.callees:
             return  # `patch(...).start()` gives the mock: in place as that call is (see _call)
         self.in_place.add(id(node.expr))
 
@@ -180,6 +181,7 @@ class PositionRecorder:
     def _call(self, node: CallExpr) -> None:
         callee = node.callee
         self.in_place.add(id(callee))
+        self.callees.add(id(callee))
         if isinstance(callee, MemberExpr) and callee.name in ("start", "__enter__"):
             self.follows.append((id(callee.expr), id(node)))
         for index in self._inspected_arguments(node):

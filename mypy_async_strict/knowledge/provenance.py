@@ -96,6 +96,7 @@ INSPECTING_CALLS: Final = frozenset(
         # configure the mock
         "builtins.dir",
         "unittest.mock.call",
+        "unittest.mock.seal",  # stops new children; replaces nothing (knowledge/lifecycle.py)
         "inspect.iscoroutinefunction",
         "asyncio.iscoroutinefunction",
         "asyncio.coroutines.iscoroutinefunction",
@@ -312,6 +313,18 @@ def path_of(expr: Expression) -> Path | None:
     return None
 
 
+def entered(item: Expression, is_async: bool) -> CallExpr | None:
+    """`m.__enter__()` for the item of `with m as x` (for `async with`, `m.__aenter__()`, whose
+    await has the same path): the value `x` is bound to, as a path."""
+    if path_of(item) is None:
+        return None
+    method = MemberExpr(item, "__aenter__" if is_async else "__enter__")
+    method.set_line(item)
+    call = CallExpr(method, [], [], [])
+    call.set_line(item)
+    return call
+
+
 def _patched_names(call: CallExpr) -> set[str]:
     """The attribute names a patching call replaces (by name: the check is syntactic)."""
     callee = call.callee
@@ -396,6 +409,7 @@ class _ScopeScanner:
         self.blocks: list[int] = []
         self.positions = PositionRecorder()
         self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
+        self.display_loops: list[tuple[Var, list[Expression]]] = []  # `for v in [a, b]:`
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -447,6 +461,11 @@ class _ScopeScanner:
                 self.facts.return_values[id(value)] = StoredReturn(lvalue.expr)
 
     def _record_for(self, node: ForStmt) -> None:
+        index = node.index.node if isinstance(node.index, NameExpr) else None
+        if isinstance(node.expr, (ListExpr, TupleExpr)) and isinstance(index, Var):
+            # A display made to iterate hands its items to the loop variable only (see finish).
+            self.harmless.update(id(item) for item in node.expr.items)
+            self.display_loops.append((index, node.expr.items))
         self._assign(node.index, None)
         self._loop(node)
         self.facts.usage[id(node.expr)] = Usage.ASYNC_FOR if node.is_async else Usage.FOR
@@ -462,10 +481,14 @@ class _ScopeScanner:
             self._expect_failure_in(node.body)
         for item, target in zip(node.expr, node.target):
             if target is not None:
-                # `with patch.object(...) as m` binds a fresh mock, like a constructor.
-                self._assign(target, item if is_patch_call(item) or is_patch_multiple(item) else None)
+                # `with patch.object(...) as m` binds a fresh mock, like a constructor; `with m as
+                # x` binds what `m.__enter__()` (or the await of `m.__aenter__()`) returns.
+                patched = is_patch_call(item) or is_patch_multiple(item)
+                self._assign(target, item if patched else entered(item, node.is_async))
         for item in node.expr:
             self.facts.usage[id(item)] = Usage.ASYNC_WITH if node.is_async else Usage.WITH
+            if path_of(item) is not None:
+                self.harmless.add(id(item))  # `with m:` only calls m's own magic methods
 
     def _record_if(self, node: IfStmt) -> None:
         for condition in node.expr:
@@ -657,6 +680,23 @@ class _ScopeScanner:
     def _record_shared(self, node: GlobalDecl | NonlocalDecl) -> None:
         self.shared_names.update(node.names)
 
+    def _handled_out(self, var: Var) -> bool:
+        """Whether a loop variable (another name for each item of its display) is bound again,
+        configured, replaced below, passed on, or aliased: then the items escape."""
+        if len(self.facts.definitions.get(var, [])) != 1 or var.name in self.shared_names:
+            return True
+        if any(event.path.root is var for event in self.facts.events):
+            return True
+        for expr, _, _ in self.occurrences:
+            path = path_of(expr)
+            if path is not None and path.root is var and id(expr) not in self.harmless:
+                return True
+        return any(
+            (aliased := path_of(value) if value is not None else None) is not None and aliased.root is var
+            for values in self.facts.definitions.values()
+            for value in values
+        )
+
     def finish(self) -> None:
         """Every path expression left in a position that may keep it is an escape; a variable
         declared `global`/`nonlocal` may be rebound anywhere, so it has no single definition."""
@@ -665,6 +705,9 @@ class _ScopeScanner:
                 values.append(None)
         self.facts.in_place = self.positions.finish(self.shared_names)
         self.facts.read_in_place = self.positions.read_in_place(self.facts.in_place, self.shared_names)
+        for var, items in self.display_loops:
+            if self._handled_out(var):
+                self.harmless.difference_update(id(item) for item in items)  # as the items
         for expr, line, nested in self.occurrences:
             if id(expr) in self.harmless:
                 continue

@@ -2,7 +2,8 @@
 
 A mock is an Instance of one of the annotation classes in `mocks.pyi`:
 `MagicMockOf[T, Literal["spec"]]`, where T is what the mock stands for (an instance type, `type[C]`
-for a class, a callable for a function, `Any` when unspecced) and the literal is its SpecMode.
+for a class, a callable for a function, `Any` when unspecced, the union of the names' literal
+types for a list spec) and the literal is its SpecMode.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from mypy.types import (
     CallableType,
     Instance,
     LiteralType,
+    Overloaded,
     ProperType,
     Type,
     TypeOfAny,
     TypeType,
+    UninhabitedType,
     UnionType,
     get_proper_type,
 )
+from mypy.typeops import make_simplified_union
 
 from mypy_async_strict import fullnames
 from mypy_async_strict.model.rules import Kind, MockState, SpecMode, Target
@@ -70,6 +74,28 @@ def encode(api: CheckerPluginInterface, state: MockState, stands_for: Type | Non
     return Instance(info, [target_type, mode])
 
 
+def encode_names(names: tuple[str, ...], api: CheckerPluginInterface) -> ProperType:
+    """What a mock specced from a list of names stands for: `Literal["get", "close"]`."""
+    str_type = api.named_generic_type("builtins.str", [])
+    items = [LiteralType(name, str_type) for name in dict.fromkeys(names)]
+    return get_proper_type(make_simplified_union(items)) if items else UninhabitedType()
+
+
+def listed_names(stands_for: Type) -> frozenset[str] | None:
+    """The names a list-spec mock's `stands_for` lists (see `encode_names`)."""
+    proper = get_proper_type(stands_for)
+    if isinstance(proper, UninhabitedType):
+        return frozenset()
+    items = proper.relevant_items() if isinstance(proper, UnionType) else [proper]
+    names: set[str] = set()
+    for item in items:
+        literal = get_proper_type(item)
+        if not isinstance(literal, LiteralType) or not isinstance(literal.value, str):
+            return None
+        names.add(literal.value)
+    return frozenset(names)
+
+
 def decode(typ: Type) -> MockType | None:
     """The mock a type describes, or None when it is not one of ours (plain `MagicMock` too)."""
     proper = get_proper_type(typ)
@@ -106,10 +132,12 @@ def _mode_of(arg: Type) -> SpecMode | None:
 
 
 def _target_of(stands_for: ProperType, mode: SpecMode) -> Target:
+    if mode.is_names:
+        return Target.NAMES
     if mode is SpecMode.NONE or isinstance(stands_for, AnyType):
         return Target.NOTHING
     if isinstance(stands_for, TypeType):
         return Target.CLASS
-    if isinstance(stands_for, CallableType):
-        return Target.CLASS if stands_for.is_type_obj() else Target.FUNCTION
+    if isinstance(stands_for, (CallableType, Overloaded)):
+        return Target.CLASS if stands_for.is_type_obj() else Target.FUNCTION  # an overloaded method too
     return Target.INSTANCE

@@ -42,10 +42,16 @@ class SpecMode(enum.Enum):
     AUTOSPEC = "autospec"  # create_autospec / autospec=True: signatures checked, children specced
     AUTOSPEC_SET = "autospec_set"
     CHILD = "child"  # an unspecced child of a specced mock, typed from the spec's member
+    NAMES = "names"  # spec=["get", "close"]: attribute names checked, no member is async
+    NAMES_SET = "names_set"  # spec_set=[...]: reads and writes checked
 
     @property
     def checks_attributes(self) -> bool:
         return self not in (SpecMode.NONE, SpecMode.CHILD)
+
+    @property
+    def is_names(self) -> bool:
+        return self in (SpecMode.NAMES, SpecMode.NAMES_SET)
 
     @property
     def is_autospec(self) -> bool:
@@ -59,6 +65,7 @@ class Target(enum.Enum):
     INSTANCE = "instance"  # stands for an instance (spec=C, spec=c, create_autospec(C, instance=True))
     CLASS = "class"  # stands for the class itself (create_autospec(C), patch("mod.C", autospec=True))
     FUNCTION = "function"  # stands for a function or method
+    NAMES = "names"  # an object with the listed attribute names (a list spec)
 
 
 class Member(enum.Enum):
@@ -70,6 +77,7 @@ class Member(enum.Enum):
     DATA = "data"  # a plain class attribute
     PROPERTY = "property"  # a property (autospec makes it a MagicMock, a value non-callable)
     MISSING = "missing"  # not in the spec: AttributeError on a specced mock
+    LISTED = "listed"  # named by a list spec: present, and never async (nothing to inspect)
     UNKNOWN = "unknown"  # the plugin cannot tell (decorated, dynamic, ...)
 
 
@@ -89,7 +97,8 @@ def child_kind(parent: MockState, member: Member) -> Kind | None:
 
     CPython (`NonCallableMock._get_child_mock`): a specced parent turns the spec's coroutine
     functions into AsyncMock children and its other members into MagicMock (or Mock, under a
-    Mock or NonCallableMock parent) children, even under an AsyncMock parent; an unspecced
+    Mock or NonCallableMock parent) children, even under an AsyncMock parent (a list spec's
+    names are never coroutine functions: `_spec_asyncs` stays empty); an unspecced
     AsyncMock makes AsyncMock children; non-callable parents make callable children;
     PropertyMock makes MagicMock children even from a spec; autospec makes a plain value
     attribute a NonCallableMagicMock.  `member` matters only for specced parents.
@@ -119,6 +128,8 @@ def child_state(parent: MockState, member: Member) -> MockState | None:
         return None
     if not parent.specced:
         return MockState(kind, SpecMode.NONE, Target.NOTHING)
+    if member is Member.LISTED:
+        return MockState(kind, SpecMode.CHILD, Target.NOTHING)  # a list spec specs no child
     if member is Member.PROPERTY and parent.mode.is_autospec:
         return MockState(kind, SpecMode.NONE, Target.NOTHING)  # autospec does not follow properties
     target = Target.INSTANCE if member in (Member.DATA, Member.PROPERTY) else Target.FUNCTION
@@ -143,7 +154,9 @@ def call_outcome(state: MockState) -> CallOutcome:
         return CallOutcome.NOT_CALLABLE
     if state.kind is Kind.ASYNC_MOCK:
         return CallOutcome.COROUTINE
-    if state.mode.is_autospec and state.target is Target.CLASS:
+    if state.specced and state.target is Target.CLASS:
+        # create_autospec(C), patch(..., autospec=True) and patch(..., spec=True) on a class:
+        # the call returns a mock of an instance, specced from the class.
         return CallOutcome.INSTANCE
     return CallOutcome.RETURN_VALUE
 
@@ -163,9 +176,12 @@ def return_value_state(state: MockState) -> MockState:
     return MockState(kind, SpecMode.NONE, Target.NOTHING)
 
 
-def instance_state(state: MockState) -> MockState:
-    """What calling an autospecced class returns: a non-callable autospecced instance."""
-    return replace(state, kind=Kind.NON_CALLABLE_MAGIC_MOCK, target=Target.INSTANCE)
+def instance_state(state: MockState, callable_instances: bool = False) -> MockState:
+    """What calling a specced class mock returns: a mock of an instance, specced like the class
+    mock (autospec, spec or spec_set), non-callable unless the class has `__call__`
+    (`_instance_callable`: a `__call__` anywhere in the class's MRO makes it a MagicMock)."""
+    kind = Kind.MAGIC_MOCK if callable_instances else Kind.NON_CALLABLE_MAGIC_MOCK
+    return replace(state, kind=kind, target=Target.INSTANCE)
 
 
 def is_awaitable(state: MockState) -> bool:
@@ -234,3 +250,64 @@ def supports_protocol(state: MockState, protocol: Protocol, spec_has: frozenset[
             return True  # iter() falls back to the __getitem__ protocol
         return all(method in spec_has for method in protocol.methods)
     return not (state.kind is Kind.NON_CALLABLE_MAGIC_MOCK and protocol is Protocol.ASYNC_WITH)
+
+
+class Operation(enum.Enum):
+    """Operations that need one of a mock's magic methods (the first is the one they try)."""
+
+    LEN = ("len()", ("__len__",))
+    GET_ITEM = ("subscript", ("__getitem__",))
+    SET_ITEM = ("item assignment", ("__setitem__",))
+    DEL_ITEM = ("item deletion", ("__delitem__",))
+    CONTAINS = ("in", ("__contains__", "__iter__", "__getitem__"))  # the fallbacks of `in`
+
+    @property
+    def text(self) -> str:
+        text: str = self.value[0]
+        return text
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        methods: tuple[str, ...] = self.value[1]
+        return methods
+
+
+def supports_operation(state: MockState, operation: Operation, spec_has: frozenset[str] | None) -> bool | None:
+    """Whether `len(m)`, `m[k]`, `m[k] = v`, `del m[k]` or `k in m` works; None if unknown.
+
+    CPython: Mock, NonCallableMock and PropertyMock configure no magic methods, so all of these
+    raise TypeError; MagicMock, AsyncMock and NonCallableMagicMock configure them all, keeping
+    only the spec's when specced (`spec_has`: the spec's names among them, None if unknown).
+    """
+    if not state.kind.magic:
+        return False
+    if state.specced:
+        if spec_has is None:
+            return None
+        return any(method in spec_has for method in operation.methods)
+    return True
+
+
+def entered_state(parent: MockState, is_async: bool, spec_method: Member | None) -> MockState | None:
+    """What `with m as x` binds (`m.__enter__()`), or `async with m as x` (the await of
+    `m.__aenter__()`), when neither was configured; None when unknown, or when the statement
+    fails (see `supports_protocol`).
+
+    CPython (`_get_child_mock`): a magic method that is a coroutine function of the spec
+    (`_spec_asyncs`) is an AsyncMock; otherwise a MagicMock's `__aenter__` is an AsyncMock, an
+    unspecced AsyncMock's too, and the sync magic methods are MagicMocks.  The value is the magic
+    method's unspecced `return_value`.  `spec_method` is the spec's own `__enter__`/`__aenter__`
+    (`Member.LISTED` for a list spec; None when unspecced or unknown).
+    """
+    if not parent.kind.magic or (parent.specced and spec_method in (None, Member.UNKNOWN, Member.MISSING)):
+        return None
+    spec_async = spec_method is Member.ASYNC_FUNCTION
+    if is_async:
+        if not (spec_async or parent.kind is Kind.MAGIC_MOCK or (parent.kind is Kind.ASYNC_MOCK and not parent.specced)):
+            return None  # a sync `__aenter__`: awaiting its result fails
+        kind = Kind.ASYNC_MOCK
+    else:
+        if spec_async:
+            return None  # `__enter__` would return a coroutine
+        kind = Kind.MAGIC_MOCK
+    return return_value_state(MockState(kind, SpecMode.NONE, Target.NOTHING))

@@ -16,9 +16,12 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     IndexExpr,
+    ListExpr,
     MemberExpr,
     NameExpr,
     RefExpr,
+    StrExpr,
+    TupleExpr,
     TypeInfo,
 )
 from mypy.types import CallableType, Instance, ProperType, Type, get_proper_type
@@ -52,6 +55,14 @@ def analyze_spec(expr: Expression, typ: Type) -> SpecInfo | None:
             from_instance=True,
             exact=_is_exact_instance(expr, proper),
         )
+    return None
+
+
+def names_spec(expr: Expression) -> tuple[str, ...] | None:
+    """`spec=["get", "close"]` (a list or tuple display of string literals): CPython
+    (`_is_list`) takes a list or tuple spec as the attribute names themselves."""
+    if isinstance(expr, (ListExpr, TupleExpr)) and all(isinstance(item, StrExpr) for item in expr.items):
+        return tuple(item.value for item in expr.items if isinstance(item, StrExpr))
     return None
 
 

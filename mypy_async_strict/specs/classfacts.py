@@ -109,6 +109,8 @@ class ClassFacts:
     dynamic: bool  # the body runs code, or a decorator may add attributes
     stored: frozenset[str]  # names stored on the class outside its body (ANY_NAME: any)
     on_instances: frozenset[str]  # names stored as `self.name = ...` in the class's methods
+    # `__slots__ = ("a", "b")` in the body: exactly those slot descriptors (None: no literal)
+    literal_slots: frozenset[str] | None = None
 
 
 def recorded(info: TypeInfo) -> ClassFacts | None:
@@ -118,10 +120,12 @@ def recorded(info: TypeInfo) -> ClassFacts | None:
     dynamic, stored, on_instances = data.get("dynamic"), data.get("stored"), data.get("on_instances")
     if not isinstance(dynamic, bool) or not isinstance(stored, list) or not isinstance(on_instances, list):
         return None
+    slots = data.get("slots")
     return ClassFacts(
         dynamic,
         frozenset(name for name in stored if isinstance(name, str)),
         frozenset(name for name in on_instances if isinstance(name, str)),
+        frozenset(name for name in slots if isinstance(name, str)) if isinstance(slots, list) else None,
     )
 
 
@@ -154,7 +158,7 @@ class ClassFactsRecorder:
         dynamic = _has_dynamic_body(defn) or not all(
             _is_static_decorator(ctx, decorator) for decorator in defn.decorators
         )
-        facts = {
+        facts: dict[str, object] = {
             "dynamic": dynamic,
             "stored": sorted(stored),
             "on_instances": sorted(self_stores),
@@ -163,6 +167,9 @@ class ClassFactsRecorder:
             # `async def __aenter__(self): return self`, unannotated (hooks/entered.py).
             AENTER_RETURNS_SELF: _aenter_returns_self(defn),
         }
+        slots = _literal_slots(defn)
+        if slots is not None:
+            facts["slots"] = sorted(slots)
         defn.info.metadata[METADATA_KEY] = facts
         if not installed(module.path):
             quietly(lambda: _add_digest(ctx, facts))
@@ -228,6 +235,22 @@ def _is_protocol(ctx: ClassDefContext) -> bool:
         if symbol is not None and getattr(symbol.node, "fullname", None) in PROTOCOLS:
             return True
     return False
+
+
+def _literal_slots(defn: ClassDef) -> set[str] | None:
+    """The names of `__slots__ = "a"`, `("a", "b")` or `["a", "b"]` (string literals only)."""
+    found: set[str] | None = None
+    for statement in defn.defs.body:
+        if not isinstance(statement, AssignmentStmt):
+            continue
+        if not any(isinstance(lvalue, NameExpr) and lvalue.name == "__slots__" for lvalue in statement.lvalues):
+            continue
+        value = statement.rvalue
+        items = [value] if isinstance(value, StrExpr) else value.items if isinstance(value, (ListExpr, TupleExpr)) else None
+        if found is not None or items is None or not all(isinstance(item, StrExpr) for item in items):
+            return None  # assigned twice, or not a literal
+        found = {item.value for item in items if isinstance(item, StrExpr)}
+    return found
 
 
 def _has_dynamic_body(defn: ClassDef) -> bool:

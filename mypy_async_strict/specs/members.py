@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Callable, Final, Protocol
 
 from mypy.nodes import (
     LAMBDA_NAME,
@@ -29,6 +29,7 @@ from mypy.types import (
     get_proper_type,
 )
 
+from mypy_async_strict.model.mocktypes import listed_names
 from mypy_async_strict.model.rules import Member, MockState, SpecMode, Target
 
 # Decorators that keep `inspect.iscoroutinefunction(getattr(cls, name))` equal to the function's.
@@ -76,6 +77,9 @@ class ClassSource(Protocol):
     def set_on_instances(self, info: TypeInfo, name: str) -> bool:
         """`self.name = ...` in a method of the class or a base: an instance attribute."""
 
+    def literal_slots(self, info: TypeInfo) -> frozenset[str] | None:
+        """The slot names of a class whose body assigns `__slots__` a literal, else None."""
+
 
 def lookup_member(
     state: MockState, stands_for: ProperType, name: str, source: ClassSource | None = None
@@ -86,13 +90,16 @@ def lookup_member(
             # async) await API; it copies none of the spec's attributes.  A lambda spec
             # (pytest-mock's stubs) was made fresh, so dir() has only its dunders.
             return MISSING_MEMBER
+    if state.target is Target.NAMES:
+        return _listed_member(stands_for, name)
     info = spec_class(state, stands_for)
     if info is None or _is_dunder(name):
         return UNKNOWN_MEMBER
     instance = stands_for.item if isinstance(stands_for, TypeType) else stands_for
     if not isinstance(instance, Instance):
         return UNKNOWN_MEMBER
-    nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES)
+    slots = source.literal_slots if source is not None else None
+    nature = _nature(info, name, from_instance=state.mode in INSTANCE_MODES, slots=slots)
     if nature is Member.MISSING and (
         source is None
         or source.from_stub(info)
@@ -115,6 +122,15 @@ def lookup_member(
 
 
 INSTANCE_MODES: Final = frozenset({SpecMode.INSTANCE_SPEC, SpecMode.INSTANCE_SPEC_SET})
+LISTED_MEMBER: Final = SpecMember(Member.LISTED, AnyType(TypeOfAny.special_form))
+
+
+def _listed_member(stands_for: ProperType, name: str) -> SpecMember:
+    """A list spec's `dir()` is the list itself (dunders included: `spec=["__len__"]`)."""
+    names = listed_names(stands_for)
+    if names is None:
+        return UNKNOWN_MEMBER
+    return LISTED_MEMBER if name in names else MISSING_MEMBER
 
 
 def _is_lambda(stands_for: ProperType) -> bool:
@@ -136,18 +152,62 @@ def _is_dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
 
 
-def _nature(info: TypeInfo, name: str, *, from_instance: bool) -> Member:
+Slots = Callable[[TypeInfo], "frozenset[str] | None"]
+
+
+# Private names that `abc.ABCMeta` and `typing.Protocol` set on every class they make.
+MACHINERY_NAMES: Final = frozenset({"_abc_impl", "_is_protocol", "_is_runtime_protocol"})
+
+
+def _dataclass_field(info: TypeInfo, name: str) -> bool:
+    """A dataclass field mypy took out of the class (an `InitVar`: its default stays a class
+    attribute at run time)."""
+    for klass in info.mro:
+        data = klass.metadata.get("dataclass")
+        attributes = data.get("attributes") if isinstance(data, dict) else None
+        if isinstance(attributes, list) and any(
+            isinstance(attribute, dict) and attribute.get("name") == name for attribute in attributes
+        ):
+            return True
+    return False
+
+
+def _hidden_name(name: str) -> bool:
+    """A name the class machinery sets, or a mangled private name (`_Clock__cache` is the
+    class body's `__cache`, which mypy records unmangled)."""
+    if name in MACHINERY_NAMES:
+        return True
+    head, separator, _ = name[1:].partition("__")
+    return name.startswith("_") and not name.startswith("__") and bool(separator) and bool(head)
+
+
+def _nature(info: TypeInfo, name: str, *, from_instance: bool, slots: Slots | None = None) -> Member:
     symbol = info.get(name)
     if symbol is None or symbol.node is None:
-        if from_instance or info.fallback_to_any:
+        if from_instance or info.fallback_to_any or _hidden_name(name) or _dataclass_field(info, name):
             return Member.UNKNOWN  # an instance may be of a subclass; a hidden base may have it
-        if any("__slots__" in klass.names for klass in info.mro):
+        slotted = _slot_names(info, slots)
+        if slotted is None or name in slotted:
             return Member.UNKNOWN  # slot names mypy never saw assigned are descriptors too
         return Member.MISSING if not _is_dynamic(info) else Member.UNKNOWN
     node = symbol.node
     if isinstance(node, Var):
         return _variable_nature(info, name, node, from_instance=from_instance)
     return function_nature(node)  # nested classes, aliases: unknown (autospec treats them specially)
+
+
+def _slot_names(info: TypeInfo, slots: Slots | None) -> frozenset[str] | None:
+    """The slot descriptors of the class and its bases: none without `__slots__`; None
+    (unknown) when some class assigns `__slots__` anything but a literal."""
+    names: set[str] = set()
+    for klass in info.mro:
+        if "__slots__" not in klass.names:
+            continue
+        literal = slots(klass) if slots is not None else None
+        if literal is None:
+            return None
+        names.update(literal)
+    return frozenset(names)
 
 
 def function_nature(node: object) -> Member:
@@ -303,3 +363,30 @@ def _plain_value(ret: ProperType) -> bool:
             or info.fullname == "builtins.object"
         )
     return False
+
+
+def instances_callable(info: TypeInfo) -> bool | None:
+    """Whether instances of the class are callable (`__call__` in its MRO), as
+    `unittest.mock._instance_callable` decides for `create_autospec(C, instance=True)` and the
+    instances of specced class mocks; None when a base mypy cannot see may define it."""
+    if info.get("__call__") is not None:
+        owner = info.get_containing_type_info("__call__")
+        return owner is None or owner.fullname != "builtins.object"
+    return None if info.fallback_to_any else False
+
+
+def magic_nature(state: MockState, stands_for: ProperType, name: str) -> Member | None:
+    """What the spec's own magic method `name` is (`__enter__`, `__aenter__`): a list spec's
+    name is LISTED; a class spec's, its function's nature; None when unknown."""
+    if state.target is Target.NAMES:
+        names = listed_names(stands_for)
+        return None if names is None else Member.LISTED if name in names else Member.MISSING
+    info = spec_class(state, stands_for)
+    if info is None or info.fallback_to_any or state.mode in INSTANCE_MODES:
+        return None
+    symbol = info.get(name)
+    if symbol is None or symbol.node is None:
+        return Member.MISSING
+    nature = function_nature(symbol.node)
+    return None if nature is Member.UNKNOWN else nature
+
