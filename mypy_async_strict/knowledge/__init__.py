@@ -1,1 +1,1 @@
-"""What the plugin learns by reading the checked code: where a mock came from and what happened to it (provenance, certainty), patches and the mocks they install, fixtures, application code."""
+"""What the plugin learns by reading the checked code: where a mock came from and what happened to it (provenance, certainty), what configurations set, patches and the mocks they install, fixtures, and summaries of what functions do with their parameters (hand-offs)."""
