@@ -554,4 +554,25 @@ def patched_here(api: CheckerPluginInterface, cache: ScanCache, call: object) ->
     scopes = scopes_of(api)
     if name is None or not scopes or not isinstance(scopes[-1], MypyFile):
         return False
-    return name in cache.facts(scopes[-1]).patched_names
+    module = cache.facts(scopes[-1])
+    if name in module.patched_names:
+        return True
+    return any(
+        name in names and _may_run_under(decorated, scopes, module) for names, decorated in module.decorator_patches
+    )
+
+
+def _may_run_under(decorated: FuncDef, scopes: list[Scope], module: ScopeFacts) -> bool:
+    """Whether code in `scopes` may run while `decorated` (a function a patch decorator wraps)
+    runs: unless it is in another test function that no code of the module calls (pytest and
+    unittest run tests one after the other, and a decorator's patch stops when its function
+    returns; fixtures and set-ups run before it starts)."""
+    outermost = scopes[-2] if len(scopes) >= 2 else None
+    if outermost is None or outermost is decorated:
+        return True
+    if not isinstance(outermost, FuncDef) or not outermost.name.startswith("test"):
+        return True
+    end = outermost.end_line if outermost.end_line is not None else outermost.line
+    if outermost.line <= decorated.line <= end:
+        return True  # decorated inside the test: it runs there
+    return outermost.name in module.referenced_names

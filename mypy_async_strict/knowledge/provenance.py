@@ -28,6 +28,7 @@ from mypy.nodes import (
     Block,
     CallExpr,
     ClassDef,
+    Decorator,
     ComparisonExpr,
     ConditionalExpr,
     Context,
@@ -37,6 +38,7 @@ from mypy.nodes import (
     Expression,
     ExpressionStmt,
     ForStmt,
+    FuncDef,
     FuncItem,
     GeneratorExpr,
     GlobalDecl,
@@ -185,6 +187,12 @@ class ScopeFacts:
     # `patch("pkg.mod.fetch")`, `patch.multiple(C, fetch=...)`, `C.fetch = ...`,
     # `monkeypatch.setattr(C, "fetch", ...)`): a call of a real `fetch` may reach a stand-in.
     patched_names: set[str] = field(default_factory=set)
+    # Names a function's patch decorators replace, with the function: only while it runs
+    # (`@patch("app.worker.asyncio.sleep")` on one test leaves `asyncio.sleep` in the others).
+    decorator_patches: list[tuple[frozenset[str], FuncDef]] = field(default_factory=list)
+    # Every name read as a variable or an attribute anywhere here (`test_a()`, `self.helper`):
+    # a function whose name is not among them is called by no code of this scope.
+    referenced_names: set[str] = field(default_factory=set)
     # id(expression) -> the `await` whose operand it is (`await m.fetch()`)
     awaited: dict[int, AwaitExpr] = field(default_factory=dict)
     # ids of `with` items (`with patch.object(...) as m` binds the mock, not the patcher)
@@ -410,6 +418,7 @@ class _ScopeScanner:
         self.positions = PositionRecorder()
         self.argument_of: dict[int, CallExpr] = {}  # id(argument) -> the call it is passed to
         self.display_loops: list[tuple[Var, list[Expression]]] = []  # `for v in [a, b]:`
+        self.scoped_patch_calls: set[int] = set()  # ids of patch calls decorating a function
 
     def walk(self, node: object) -> None:
         if isinstance(node, list) or isinstance(node, tuple):
@@ -533,7 +542,12 @@ class _ScopeScanner:
             self._tested(expr.left)
             self._tested(expr.right)
 
+    def _record_name(self, node: NameExpr) -> None:
+        self.facts.referenced_names.add(node.name)
+        self._occurs(node)
+
     def _record_member(self, node: MemberExpr) -> None:
+        self.facts.referenced_names.add(node.name)
         self.harmless.add(id(node.expr))
         if node.name.startswith(fullnames.ASSERTION_PREFIXES):
             self.facts.asserted.add(id(node.expr))
@@ -549,9 +563,17 @@ class _ScopeScanner:
             self.harmless.add(id(node.base))
             self._occurs(node)
 
+    def _record_decorator(self, node: Decorator) -> None:
+        for decorator in node.decorators:
+            names = _patched_names(decorator) if isinstance(decorator, CallExpr) else set()
+            if names:
+                self.scoped_patch_calls.add(id(decorator))
+                self.facts.decorator_patches.append((frozenset(names), node.func))
+
     def _record_call(self, node: CallExpr) -> None:
         self.harmless.add(id(node.callee))
-        self.facts.patched_names.update(_patched_names(node))
+        if id(node) not in self.scoped_patch_calls:
+            self.facts.patched_names.update(_patched_names(node))
         for kind, arg in zip(node.arg_kinds, node.args):
             if kind in (ARG_POS, ARG_NAMED):
                 self.argument_of[id(arg)] = node
@@ -741,8 +763,9 @@ _RECORDERS: Final[dict[type, Callable[[_ScopeScanner, Any], None]]] = {
     ListComprehension: lambda scanner, node: scanner._record_comprehension(node.generator),
     SetComprehension: lambda scanner, node: scanner._record_comprehension(node.generator),
     DictionaryComprehension: _ScopeScanner._record_comprehension,
-    NameExpr: lambda scanner, node: scanner._occurs(node),
+    NameExpr: _ScopeScanner._record_name,
     MemberExpr: _ScopeScanner._record_member,
+    Decorator: _ScopeScanner._record_decorator,
     IndexExpr: _ScopeScanner._record_index,
     CallExpr: _ScopeScanner._record_call,
     AssignmentExpr: lambda scanner, node: scanner._assign(node.target, None),
