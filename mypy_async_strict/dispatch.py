@@ -145,7 +145,7 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
         self._fixture = degrade_to(_default_type)(_record_fixture)
-        self._fixture_parameters = degrade_to(_default_function_type)(FixtureParameters(cache).hook)
+        self._fixture_parameters = degrade_to(_default_function_type)(FixtureParameters(cache, deps).hook)
         self._wrap_for_dependencies(deps)
         self._source_digest = _source_digest()
         # False when mypy cannot import the stubs in this run (entry.py says why).

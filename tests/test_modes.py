@@ -325,3 +325,63 @@ def test_spec_class_named_through_another_module(agree) -> None:  # type: ignore
         {"app/repo.py": REPO_ASYNC, "app/aliases.py": ALIASES, "tests/test_aliases.py": TEST_ALIASES}, steps
     )
     assert codes(cold) == [["mock-await"], [], ["mock-await"], []]
+
+
+SERVICE = """\
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+
+class Service:
+    async def is_admin(self, user_id: int) -> bool:
+        return user_id == 1
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[list[int]]:
+        yield []
+"""
+
+SERVICE_CONFTEST = """\
+import pytest
+
+from app.service import Service
+
+
+@pytest.fixture
+def service():  # unannotated: what it returns is read from its body
+    return Service()
+"""
+
+TEST_SERVICE = """\
+async def test_admin(service) -> None:
+    assert service.is_admin(1)
+
+
+async def test_unit_of_work(service) -> None:
+    with service.unit_of_work() as repo:
+        repo.append(1)
+"""
+
+
+def test_calls_on_an_object_a_fixture_builds(agree) -> None:  # type: ignore[no-untyped-def]
+    """Unannotated test parameters filled by a conftest fixture that constructs the service:
+    its async method and its @asynccontextmanager method are read from the class's records (a
+    decorator loaded from the cache has lost its expressions), in every mode, across edits of
+    the service, the conftest and the test module."""
+    plain = SERVICE.replace("async def is_admin", "def is_admin").replace(
+        "    @asynccontextmanager\n    async def unit_of_work(self) -> AsyncIterator[list[int]]:\n        yield []\n",
+        "    def unit_of_work(self) -> list[int]:\n        return []\n",
+    )
+    steps = [
+        Step("the test module is edited", {"tests/test_service.py": TEST_SERVICE + "\n\nX = 1\n"}),
+        Step("the service's methods become plain", {"app/service.py": plain}),
+        Step("and async again", {"app/service.py": SERVICE}),
+        Step("the fixture returns something else", {"tests/conftest.py": SERVICE_CONFTEST.replace("Service()", "object()")}),
+        Step("and the service again", {"tests/conftest.py": SERVICE_CONFTEST}),
+    ]
+    cold = agree(
+        {"app/service.py": SERVICE, "tests/conftest.py": SERVICE_CONFTEST, "tests/test_service.py": TEST_SERVICE},
+        steps,
+    )
+    found = ["async-truthy", "async-with"]
+    assert [sorted(step) for step in codes(cold)] == [found, found, [], found, [], found]

@@ -9,17 +9,20 @@ real class's precise type would let mypy check everything else the test does wit
 
 The checks run from the marker at the top of the test (hooks/fixture_parameters.py), before
 mypy reads the body; they read syntax and the fixtures' records only.  A method counts when
-the class defines it plainly (not decorated, not stored on instances or on the class from
-outside), and nothing in the test replaces or patches it.
+the class defines it plainly (not decorated, or decorated only with `@asynccontextmanager` /
+`@contextmanager`; not stored on instances or on the class from outside), and nothing in the
+test replaces or patches it.
 """
 
 from __future__ import annotations
 
 import functools
 
+from typing import Callable, Final
+
 from mypy.nodes import CallExpr, Decorator, FuncDef, MemberExpr, NameExpr, TypeInfo, Var
 from mypy.plugin import CheckerPluginInterface
-from mypy.types import AnyType, CallableType, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, CallableType, Instance, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict.checks.misuse import check_use, shape_of
 from mypy_async_strict.knowledge.certainty import patched_here
@@ -27,16 +30,24 @@ from mypy_async_strict.knowledge.configured import constructs_itself
 from mypy_async_strict.knowledge.provenance import EventKind, ScanCache, ScopeFacts
 from mypy_async_strict.knowledge.pytest_fixtures import constructed_by
 from mypy_async_strict.knowledge.syntax import walk
-from mypy_async_strict.specs.classfacts import recorded
+from mypy_async_strict.specs.classfacts import context_manager_decorator, recorded
 
 
 def check_fixture_calls(
-    api: CheckerPluginInterface, cache: ScanCache, facts: ScopeFacts, test: FuncDef, params: list[Var]
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    facts: ScopeFacts,
+    test: FuncDef,
+    params: list[Var],
+    reads: Callable[[TypeInfo], None],
 ) -> None:
-    """Check each `param.method(...)` call of the test where a fixture builds the parameter."""
+    """Check each `param.method(...)` call of the test where a fixture builds the parameter;
+    `reads` registers the dependency on each class read (the test module may not import it)."""
     classes = {}
     for var in params:
         info = constructed_by(api, test, var)
+        if info is not None:
+            reads(info)
         if info is not None and constructs_itself(info) and not _changed_in_test(facts, var):
             classes[var] = info
     if not classes:
@@ -69,12 +80,51 @@ def _call_result(api: CheckerPluginInterface, info: TypeInfo, name: str) -> Type
         return None
     symbol = info.get(name)
     node = symbol.node if symbol is not None else None
-    if isinstance(node, Decorator) or not isinstance(node, FuncDef) or node.is_static or node.is_class:
+    if isinstance(node, Decorator):
+        return _context_manager_result(api, info, node)
+    if not isinstance(node, FuncDef) or node.is_static or node.is_class:
         return None
     if node.type is None:
         return _unannotated_result(api, node)
     signature = get_proper_type(node.type)
     return signature.ret_type if isinstance(signature, CallableType) else None
+
+
+# The decorators whose result the plugin builds itself (from the function's declared yield
+# type), the same way in every run: mypy's inferred type of a decorated method is set only once
+# the class's module is checked.
+_CONTEXT_MANAGERS: Final = {
+    "contextlib.asynccontextmanager": "contextlib._AsyncGeneratorContextManager",
+    "contextlib.contextmanager": "contextlib._GeneratorContextManager",
+}
+
+
+def _context_manager_result(api: CheckerPluginInterface, owner: TypeInfo, decorated: Decorator) -> Type | None:
+    """`@asynccontextmanager` (or `@contextmanager`) alone on a plain method, as its class
+    recorded it: its calls give contextlib's generator context manager, of the declared yield
+    type."""
+    if decorated.func.is_static or decorated.func.is_class:
+        return None
+    decorator = context_manager_decorator(owner, decorated.func.name)
+    made = _CONTEXT_MANAGERS.get(decorator) if decorator is not None else None
+    lookup = getattr(api, "lookup_typeinfo", None)
+    modules = getattr(api, "modules", None)
+    if made is None or lookup is None or not isinstance(modules, dict) or "contextlib" not in modules:
+        return None  # (the decorator's module imports contextlib: it is loaded)
+    info = lookup(made)
+    if not isinstance(info, TypeInfo) or not info.defn.type_vars:
+        return None
+    rest = [AnyType(TypeOfAny.special_form) for _ in info.defn.type_vars[1:]]
+    return Instance(info, [_yielded(decorated.func), *rest])
+
+
+def _yielded(func: FuncDef) -> Type:
+    """`T` of the declared `AsyncIterator[T]`, `AsyncGenerator[T, ...]`, `Iterator[T]`, ..."""
+    signature = get_proper_type(func.type)
+    returned = get_proper_type(signature.ret_type) if isinstance(signature, CallableType) else None
+    if isinstance(returned, Instance) and returned.args:
+        return returned.args[0]
+    return AnyType(TypeOfAny.unannotated)
 
 
 def _unannotated_result(api: CheckerPluginInterface, func: FuncDef) -> Type | None:

@@ -20,6 +20,7 @@ of it is in place and the test never rebinds it; otherwise it stays `Any`, as pl
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from mypy.nodes import (
@@ -49,6 +50,7 @@ from mypy.types import Instance, Type
 from mypy_async_strict import fullnames
 from mypy_async_strict.checks.fixture_calls import check_fixture_calls
 from mypy_async_strict.knowledge.certainty import pytest_fixture
+from mypy_async_strict.knowledge.dependencies import Dependencies
 from mypy_async_strict.knowledge.provenance import ScanCache, ScopeFacts, scopes_of
 from mypy_async_strict.knowledge.pytest_fixtures import NOT_FIXTURES, is_test_module, provides
 from mypy_async_strict.knowledge.syntax import walk
@@ -162,8 +164,9 @@ def _shadows_import(tree: MypyFile) -> bool:
 class FixtureParameters:
     """The call hook of the marker statement."""
 
-    def __init__(self, cache: ScanCache) -> None:
+    def __init__(self, cache: ScanCache, dependencies: Dependencies) -> None:
         self._cache = cache
+        self._dependencies = dependencies
 
     def hook(self, ctx: FunctionContext) -> Type:
         test = self._marked_test(ctx)
@@ -177,7 +180,8 @@ class FixtureParameters:
                 else:
                     untyped.append(argument.variable)
             if not getattr(ctx.api, "can_skip_diagnostics", False):
-                check_fixture_calls(ctx.api, self._cache, facts, test, untyped)
+                reads = functools.partial(self._dependencies.reads_class, ctx.api)
+                check_fixture_calls(ctx.api, self._cache, facts, test, untyped, reads)
         return ctx.default_return_type
 
     def _marked_test(self, ctx: FunctionContext) -> FuncDef | None:

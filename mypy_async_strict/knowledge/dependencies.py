@@ -210,6 +210,10 @@ class Dependencies:
         elif isinstance(first, StrExpr):
             self._dotted(api, first.value)
 
+    def reads_class(self, api: CheckerPluginInterface, info: TypeInfo) -> None:
+        """A class whose own definition decides a verdict (its methods' kinds, its records)."""
+        self._class(api, info)
+
     def injected(self, api: CheckerPluginInterface, expr: Expression) -> None:
         """A parameter a patch decorator fills: the decorator's target (read in the test's own
         target, since decorators are checked with the enclosing scope)."""

@@ -77,6 +77,10 @@ PROTOCOLS: Final = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 ANY_NAME: Final = "*"  # `setattr(Cls, name, ...)` with a computed name
 ANY_CLASS: Final = "<any class>"  # the owner of stores that may reach any class of the module
 AENTER_RETURNS_SELF: Final = "aenter_returns_self"
+# Methods decorated with only `@asynccontextmanager` / `@contextmanager` (by the decorator's
+# fullname): a Decorator loaded from mypy's cache has lost its decorator expressions.
+CONTEXT_MANAGERS_KEY: Final = "context_managers"
+CONTEXT_MANAGER_DECORATORS: Final = frozenset({"contextlib.asynccontextmanager", "contextlib.contextmanager"})
 
 # Class-body statements that only declare (anything else may create names dynamically, an `if`
 # too: `if not TYPE_CHECKING: def legacy(self): ...` is invisible to mypy).
@@ -158,15 +162,19 @@ class ClassFactsRecorder:
         dynamic = _has_dynamic_body(defn) or not all(
             _is_static_decorator(ctx, decorator) for decorator in defn.decorators
         )
+        resolve = _resolver(ctx, module)
         facts: dict[str, object] = {
             "dynamic": dynamic,
             "stored": sorted(stored),
             "on_instances": sorted(self_stores),
             # What each method does with its parameters (hand-offs: knowledge/handoffs.py).
-            METHODS_KEY: method_summaries(defn, self._layouts, _resolver(ctx, module)),
+            METHODS_KEY: method_summaries(defn, self._layouts, resolve),
             # `async def __aenter__(self): return self`, unannotated (hooks/entered.py).
             AENTER_RETURNS_SELF: _aenter_returns_self(defn),
         }
+        managers = _context_manager_methods(defn, resolve)
+        if managers:
+            facts[CONTEXT_MANAGERS_KEY] = managers
         slots = _literal_slots(defn)
         if slots is not None:
             facts["slots"] = sorted(slots)
@@ -468,6 +476,28 @@ def returns_self(node: object) -> bool:
         return False
     returned = body[0].expr
     return isinstance(returned, NameExpr) and returned.name == node.arguments[0].variable.name
+
+
+def _context_manager_methods(defn: ClassDef, resolve: Resolver | None) -> dict[str, str]:
+    """Method name -> the contextlib decorator that alone decorates it."""
+    found: dict[str, str] = {}
+    for statement in defn.defs.body:
+        if not isinstance(statement, Decorator) or len(statement.original_decorators) != 1:
+            continue
+        dotted = dotted_name(statement.original_decorators[0])
+        fullname = resolve(dotted) if resolve is not None and dotted is not None else None
+        if fullname in CONTEXT_MANAGER_DECORATORS:
+            found[statement.func.name] = fullname
+    return found
+
+
+def context_manager_decorator(info: TypeInfo, name: str) -> str | None:
+    """The contextlib decorator of `info`'s method `name`, as its defining class recorded it."""
+    owner = info.get_containing_type_info(name)
+    data = owner.metadata.get(METADATA_KEY) if owner is not None else None
+    managers = data.get(CONTEXT_MANAGERS_KEY) if isinstance(data, dict) else None
+    decorator = managers.get(name) if isinstance(managers, dict) else None
+    return decorator if isinstance(decorator, str) else None
 
 
 def aenter_returns_self(info: TypeInfo) -> bool:
