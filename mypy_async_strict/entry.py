@@ -51,6 +51,7 @@ class ConfiguredPlugin(AsyncStrictPlugin):
         # While a setup error stands, no module may come from the cache: the error is said at
         # the first hook of the run, so every module must be checked again.
         self._run_id = os.urandom(8).hex() if errors else ""
+        self._guarded_mro_hook: tuple[Callable[[ClassDefContext], None], Callable[[ClassDefContext], None]] | None = None
         self._unspecced = (
             UnspeccedMocks(self)
             if enabled_anywhere(options, loaded.settings.enable_error_code)
@@ -73,7 +74,12 @@ class ConfiguredPlugin(AsyncStrictPlugin):
         return self._notices.around(super().get_attribute_hook(fullname))
 
     def get_customize_class_mro_hook(self, fullname: str) -> Callable[[ClassDefContext], None]:
-        return guarded(super().get_customize_class_mro_hook(fullname))
+        # Asked for every class: the same hook each time, so it is wrapped once.
+        hook = super().get_customize_class_mro_hook(fullname)
+        cached = self._guarded_mro_hook
+        if cached is None or cached[0] != hook:
+            cached = self._guarded_mro_hook = (hook, guarded(hook))
+        return cached[1]
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         data = super().report_config_data(ctx)

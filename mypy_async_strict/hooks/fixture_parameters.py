@@ -45,6 +45,7 @@ from mypy.nodes import (
     Var,
 )
 from mypy.plugin import CheckerPluginInterface, FunctionContext
+from mypy.server.subexpr import get_subexpressions
 from mypy.types import Instance, Type
 
 from mypy_async_strict import fullnames
@@ -53,7 +54,7 @@ from mypy_async_strict.knowledge.certainty import pytest_fixture
 from mypy_async_strict.knowledge.dependencies import Dependencies
 from mypy_async_strict.knowledge.provenance import ScanCache, ScopeFacts, scopes_of
 from mypy_async_strict.knowledge.pytest_fixtures import NOT_FIXTURES, is_test_module, provides
-from mypy_async_strict.knowledge.syntax import walk
+from mypy_async_strict.knowledge.syntax import all_statements, walk
 from mypy_async_strict.model import mocktypes
 
 MARKER: Final = "mypy_async_strict.fixture_parameters"
@@ -145,6 +146,8 @@ def _marker_statement(body: Block, import_function: FuncDef | None) -> Expressio
 def _shadows_import(tree: MypyFile) -> bool:
     """A module that names `__import__` itself might give the marker another meaning (read
     syntactically, the same before and after names are bound)."""
+    if not _may_name_import(tree):
+        return False
     nodes = walk(tree.defs, {})
     markers = {id(call.callee) for node in nodes if isinstance(node, ExpressionStmt) and (call := _marker_call(node))}
     for node in nodes:
@@ -155,6 +158,35 @@ def _shadows_import(tree: MypyFile) -> bool:
         if isinstance(node, (Import, ImportFrom)) and any(
             "__import__" in (name, alias) for name, alias in (node.ids if isinstance(node, Import) else node.names)
         ):
+            return True
+    return False
+
+
+def _may_name_import(tree: MypyFile) -> bool:
+    """A cheap over-approximation of `_shadows_import` (False only when it is False): mypy's
+    compiled walk finds every expression the generic walk finds (and more), so a module where
+    no name `__import__` but the markers' callees, no definition and no import of that name
+    appears needs no generic walk."""
+    statements = all_statements(tree.defs)
+    markers = set()
+    for statement in statements:
+        kind = type(statement)
+        if kind is ExpressionStmt:
+            call = _marker_call(statement)
+            if call is not None:
+                markers.add(id(call.callee))
+        elif kind is FuncDef or kind is ClassDef:
+            if statement.name == "__import__":  # type: ignore[attr-defined]
+                return True
+        elif kind is Decorator:
+            if statement.func.name == "__import__":  # type: ignore[attr-defined]
+                return True
+        elif kind is Import or kind is ImportFrom:
+            names = statement.ids if kind is Import else statement.names  # type: ignore[attr-defined]
+            if any("__import__" in (name, alias) for name, alias in names):
+                return True
+    for expr in get_subexpressions(tree):
+        if type(expr) is NameExpr and expr.name == "__import__" and id(expr) not in markers:
             return True
     return False
 

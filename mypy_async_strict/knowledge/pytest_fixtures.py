@@ -69,7 +69,7 @@ from mypy_async_strict.knowledge.provenance import (
     is_patch_call,
     scan,
 )
-from mypy_async_strict.knowledge.summaries import Summary, summarize
+from mypy_async_strict.knowledge.summaries import DecodedCache, decoded_summary, summarize
 from mypy_async_strict.knowledge.syntax import walk
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
@@ -417,7 +417,7 @@ def _changes_by(api: CheckerPluginInterface, cache: ScanCache, fixture: Fixture,
     """What a fixture requesting the test's fixture does to it, as configuration events.  A
     fixture handing it to the code under test (`AccountService(users, hasher)`) changes nothing
     when that code certainly leaves it alone (handoffs.py)."""
-    summary = Summary.from_json(fixture.summary) if isinstance(fixture.summary, dict) else None
+    summary = decoded_summary(fixture.summary) if isinstance(fixture.summary, dict) else None
     if summary is None:
         return [Event(EventKind.SUBTREE, Path(var, ()), fixture.line, nested=True, definition=True)]
     events = []
@@ -548,8 +548,7 @@ class _Scope:
         data = records.read(self.api, module_name, RECORD_KEY)
         if not isinstance(data, dict):
             return []
-        found = [Fixture.from_json(entry) for entry in data.values()]
-        return [f for f in found if f is not None]
+        return _DECODED_FIXTURES.get(data, _decode_fixtures)
 
     def find(self, name: str, below: Fixture | None = None) -> Fixture | None:
         """The nearest definition of `name`; `below` a fixture requesting its own name: the
@@ -580,6 +579,15 @@ class _Scope:
             seen[name] = fixture
             pending.extend(fixture.params)
         return [(fixture, 0) for fixture in seen.values()]
+
+
+_DECODED_FIXTURES = DecodedCache(256)
+
+
+def _decode_fixtures(data: dict[str, Json]) -> list[Fixture]:
+    """A module's fixtures record, decoded (shared: callers only read it)."""
+    found = [Fixture.from_json(entry) for entry in data.values()]
+    return [f for f in found if f is not None]
 
 
 def conftest_modules(module_name: str, path: str, exists: Any) -> list[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Final, Optional, Union
+from typing import Any, Callable, Final, Optional, TypeVar, Union
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -157,6 +157,37 @@ class Summary:
 
 
 Resolver = Callable[[str], Optional[str]]
+
+_T = TypeVar("_T")
+
+
+class DecodedCache:
+    """Objects decoded from JSON records, by the identity of the record (kept alive here, so
+    that its id is not reused; records are never changed in place, only replaced).  Bounded,
+    since the daemon lives long."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._entries: OrderedDict[int, tuple[object, Any]] = OrderedDict()
+
+    def get(self, data: object, decode: Callable[[Any], _T]) -> _T:
+        entry = self._entries.get(id(data))
+        if entry is not None and entry[0] is data:
+            result: _T = entry[1]
+            return result
+        decoded = decode(data)
+        self._entries[id(data)] = (data, decoded)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return decoded
+
+
+_DECODED_SUMMARIES = DecodedCache()
+
+
+def decoded_summary(data: Json) -> Summary | None:
+    """`Summary.from_json(data)`, decoded once per record (summaries are only read)."""
+    return _DECODED_SUMMARIES.get(data, Summary.from_json)
 
 
 def summarize(
@@ -517,7 +548,7 @@ class SummaryIndex:
         """`func`'s summary, where it can be known in every mode."""
         if not isinstance(func.info, FakeInfo):
             entry = recorded_methods(func.info).get(func.name)
-            return Summary.from_json(entry) if isinstance(entry, dict) else None
+            return decoded_summary(entry) if isinstance(entry, dict) else None
         if current is None or not func.fullname.startswith(current.fullname + "."):
             return None
         cached = self._computed.get(id(func))
