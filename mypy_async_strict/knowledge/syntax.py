@@ -38,7 +38,7 @@ CHILD_ATTRIBUTES: Final = (
     "expr", "exprs", "lvalues", "rvalue", "lvalue", "index", "target", "items", "args",
     "callee", "left", "right", "operands", "base", "value", "key", "begin_index",
     "end_index", "stride", "cond", "if_expr", "else_expr", "sequences", "condlists",
-    "generator", "indices", "decorators", "func", "impl", "subject", "patterns", "guards",
+    "generator", "left_expr", "indices", "decorators", "func", "impl", "subject", "patterns", "guards",
     "bodies", "base_type_exprs", "keywords", "msg", "from_expr", "initializer", "arguments",
     "type_args",
 )
