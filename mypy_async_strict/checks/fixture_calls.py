@@ -20,7 +20,7 @@ import functools
 
 from typing import Callable, Final
 
-from mypy.nodes import CallExpr, Decorator, FuncDef, MemberExpr, NameExpr, TypeInfo, Var
+from mypy.nodes import CallExpr, Decorator, ForStmt, FuncDef, MemberExpr, NameExpr, Node, TypeInfo, Var
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import AnyType, CallableType, Instance, Type, TypeOfAny, get_proper_type
 
@@ -52,7 +52,7 @@ def check_fixture_calls(
             classes[var] = info
     if not classes:
         return
-    for node in walk(test.body, {}, stop_at_functions=True):
+    for node in _own_nodes(test):
         if not isinstance(node, CallExpr) or not isinstance(node.callee, MemberExpr):
             continue
         receiver = node.callee.expr
@@ -61,6 +61,21 @@ def check_fixture_calls(
         if result is None or shape_of(result) is None:
             continue
         check_use(api, cache, node, result, unless=functools.partial(patched_here, api, cache, node))
+
+
+def _own_nodes(test: FuncDef) -> list[Node]:
+    """The test's nodes, `for` loops included (their iterables too: `for x in service.stream()`),
+    nested functions not (their calls run when, and if, something calls them)."""
+    found: list[Node] = []
+    pending: list[Node] = [test.body]
+    while pending:
+        root = pending.pop()
+        for node in walk(root, {}, stop_at_functions=True):
+            if isinstance(node, ForStmt) and node is not root:
+                pending.append(node)
+            elif node is not root or root is test.body:
+                found.append(node)
+    return found
 
 
 def _changed_in_test(facts: ScopeFacts, var: Var) -> bool:
