@@ -39,7 +39,7 @@ from mypy.nodes import (
     TupleExpr,
 )
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
-from mypy.types import AnyType, Instance, NoneType, Type, get_proper_type
+from mypy.types import AnyType, Instance, NoneType, Type, TypeOfAny, get_proper_type
 
 from mypy_async_strict import errorcodes, fullnames
 from mypy_async_strict.checks.misuse import Shape, shape_of, usage_of
@@ -126,23 +126,30 @@ class AsyncApiHooks:
 
         def run(ctx: Ctx) -> Type:
             if not getattr(ctx.api, "can_skip_diagnostics", False):  # errors shown in this module
-                quietly(lambda: self._check(ctx, api))
+                reported: list[bool] = []
+                quietly(lambda: reported.append(self._check(ctx, api)))
+                if any(reported):
+                    # Reported: what the call gives is moot (mypy 1.x would otherwise infer
+                    # `Task[Never]` from the mock and ask for an annotation).
+                    return AnyType(TypeOfAny.from_error)
             return inner(ctx) if inner is not None else ctx.default_return_type
 
         return degrade_to(_default)(run)
 
-    def _check(self, ctx: Ctx, api: Api) -> None:
+    def _check(self, ctx: Ctx, api: Api) -> bool:
+        """Report the call's first argument that fails there; whether one was reported."""
         call = ctx.context
         if not isinstance(call, CallExpr) or failure_expected(ctx.api, self.cache, call.line):
-            return
+            return False
         if api.need is Need.ACLOSE and usage_of(ctx.api, self.cache, call) is not Usage.ASYNC_WITH:
-            return  # `aclose()` is awaited on leaving `async with`; not entered, nothing fails
+            return False  # `aclose()` is awaited on leaving `async with`; not entered, nothing fails
         for argument in _arguments(call, api):
             problem = self._problem(ctx.api, call, argument, api)
             if problem is not None:
                 error = ctx.api.fail(problem.message, call, code=problem.code)
                 ctx.api.msg.note(problem.hint, call, code=problem.code, parent_error=error)
-                return
+                return True
+        return False
 
     def _problem(
         self, checker: CheckerPluginInterface, call: CallExpr, argument: Expression, api: Api

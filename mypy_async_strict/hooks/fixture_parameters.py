@@ -225,7 +225,7 @@ class FixtureParameters:
             return None
         # A body mypy checks with the module's interface (it defines attributes) is checked
         # before the marker may exist (parallel mode): leave it as plain mypy has it there too.
-        return None if test.def_or_infer_vars else test
+        return None if getattr(test, "def_or_infer_vars", False) else test  # (mypy 2.x)
 
 
 def _parameter_type(

@@ -157,7 +157,7 @@ class Dependencies:
     def _statements(self, file: MypyFile) -> list[Statement]:
         """The file's statements; a coordinator of workers has them serialized only (mypy
         puts the imports in `defs` while it asks for dependencies)."""
-        raw = file.raw_data
+        raw = getattr(file, "raw_data", None)  # mypy 2.4's native parser; absent before
         if raw is None or not all(isinstance(statement, ImportBase) for statement in file.defs):
             return file.defs
         if b"patch" not in raw.defs:
