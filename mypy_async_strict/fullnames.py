@@ -146,3 +146,43 @@ CONFIGURE_MOCK_HOOKS: Final = frozenset(
     f"{name}.configure_mock" for name in (*KIND_BY_ANNOTATION, *MOCK_CONSTRUCTORS)
 )
 
+# Calls that only look at their arguments: passing a mock to them is not an escape.
+INSPECTING_CALLS: Final = frozenset(
+    {
+        "builtins.print",
+        "builtins.reveal_type",
+        "builtins.reveal_locals",
+        "typing.reveal_type",
+        "typing_extensions.reveal_type",
+        "builtins.len",
+        "builtins.repr",
+        "builtins.str",
+        "builtins.isinstance",
+        "builtins.issubclass",
+        "builtins.id",
+        "builtins.hash",
+        "builtins.bool",
+        "builtins.callable",
+        "builtins.hasattr",
+        # not `type` or `getattr`: `type(m).x = ...` and `getattr(m, name).side_effect = ...`
+        # configure the mock
+        "builtins.dir",
+        "unittest.mock.call",
+        "unittest.mock.seal",  # stops new children; replaces nothing (knowledge/lifecycle.py)
+        "inspect.iscoroutinefunction",
+        "asyncio.iscoroutinefunction",
+        "asyncio.coroutines.iscoroutinefunction",
+    }
+)
+# Calls whose result type does not depend on their arguments' types (knowledge/positions.py):
+# those above, and the ones that read or set attributes by name or test for awaitables.
+TYPE_INDEPENDENT_CALLS: Final = INSPECTING_CALLS | {
+    "builtins.getattr",
+    "builtins.setattr",
+    "builtins.delattr",
+    "builtins.vars",
+    "inspect.iscoroutine",
+    "inspect.isawaitable",
+    "asyncio.iscoroutine",
+    "asyncio.coroutines.iscoroutine",
+}

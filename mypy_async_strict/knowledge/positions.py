@@ -59,40 +59,8 @@ from mypy.nodes import (
 )
 from mypy.types import AnyType, CallableType, TypeOfAny, get_proper_type, has_type_vars
 
-# Calls whose result type does not depend on their arguments' types.
-TYPE_INDEPENDENT_CALLS: Final = frozenset(
-    {
-        "builtins.print",
-        "builtins.reveal_type",
-        "builtins.reveal_locals",
-        "typing.reveal_type",
-        "typing_extensions.reveal_type",
-        "builtins.len",
-        "builtins.repr",
-        "builtins.str",
-        "builtins.isinstance",
-        "builtins.issubclass",
-        "builtins.id",
-        "builtins.hash",
-        "builtins.bool",
-        "builtins.callable",
-        "builtins.hasattr",
-        "builtins.getattr",
-        "builtins.setattr",
-        "builtins.delattr",
-        "builtins.dir",
-        "builtins.vars",
-        "unittest.mock.call",
-        "unittest.mock.seal",
-        "inspect.iscoroutinefunction",
-        "inspect.iscoroutine",
-        "inspect.isawaitable",
-        "asyncio.iscoroutinefunction",
-        "asyncio.iscoroutine",
-        "asyncio.coroutines.iscoroutinefunction",
-        "asyncio.coroutines.iscoroutine",
-    }
-)
+from mypy_async_strict import fullnames
+
 
 # A variable counts as in place when all its uses are; `Var` keys stand for "this variable's
 # single value is in place".
@@ -251,7 +219,7 @@ class PositionRecorder:
         """Arguments whose precise type cannot change what mypy infers for the call."""
         callee = call.callee
         every = list(range(len(call.args)))
-        if isinstance(callee, RefExpr) and callee.fullname in TYPE_INDEPENDENT_CALLS:
+        if isinstance(callee, RefExpr) and callee.fullname in fullnames.TYPE_INDEPENDENT_CALLS:
             return every
         if isinstance(callee, MemberExpr):
             if callee.name.startswith("assert") or isinstance(callee.expr, StrExpr):

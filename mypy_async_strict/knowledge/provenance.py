@@ -76,34 +76,6 @@ CALL: Final = "()"
 Root = Union[Var, CallExpr]
 Scope = Union[FuncItem, MypyFile]
 
-# Calls that only look at their arguments: passing a mock to them is not an escape.
-INSPECTING_CALLS: Final = frozenset(
-    {
-        "builtins.print",
-        "builtins.reveal_type",
-        "builtins.reveal_locals",
-        "typing.reveal_type",
-        "typing_extensions.reveal_type",
-        "builtins.len",
-        "builtins.repr",
-        "builtins.str",
-        "builtins.isinstance",
-        "builtins.issubclass",
-        "builtins.id",
-        "builtins.hash",
-        "builtins.bool",
-        "builtins.callable",
-        "builtins.hasattr",
-        # not `type` or `getattr`: `type(m).x = ...` and `getattr(m, name).side_effect = ...`
-        # configure the mock
-        "builtins.dir",
-        "unittest.mock.call",
-        "unittest.mock.seal",  # stops new children; replaces nothing (knowledge/lifecycle.py)
-        "inspect.iscoroutinefunction",
-        "asyncio.iscoroutinefunction",
-        "asyncio.coroutines.iscoroutinefunction",
-    }
-)
 # Constructor keywords that configure nothing on the mock.
 NON_CONFIGURING_KEYWORDS: Final = frozenset(
     {
@@ -671,7 +643,7 @@ class _ScopeScanner:
 
     def _inspects_arguments(self, call: CallExpr) -> bool:
         callee = call.callee
-        if isinstance(callee, RefExpr) and callee.fullname in INSPECTING_CALLS:
+        if isinstance(callee, RefExpr) and callee.fullname in fullnames.INSPECTING_CALLS:
             return True
         # mock.assert_called_with(...), self.assertEqual(...): assertions keep no reference.
         return isinstance(callee, MemberExpr) and callee.name.startswith("assert")
