@@ -71,7 +71,7 @@ from mypy_async_strict.knowledge.pytest_fixtures import (
 )
 from mypy_async_strict.knowledge.values import settled
 from mypy_async_strict.model.rules import Kind
-from mypy_async_strict.safety import degrade_to, followed_by, quietly
+from mypy_async_strict.safety import default_function_type, default_method_type, degrade_to, followed_by, quietly
 from mypy_async_strict.specs.classfacts import ClassFactsRecorder
 
 # Modules whose importers may create mocks: they get the annotation module as a dependency.
@@ -100,7 +100,7 @@ class AsyncStrictPlugin(Plugin):
         mismatches = MismatchChecks(cache)
         spec_writes = SpecSetWrites(cache)
         keys = ConfigureKeys(cache)
-        self._configure_mock = degrade_to(_default_method)(keys.check_configure)
+        self._configure_mock = degrade_to(default_method_type)(keys.check_configure)
 
         def stored(hook: Callable[[Any], Type], *checks: Callable[[Any, Type], None]) -> Callable[[Any], Type]:
             # The checks see the precise mock; the value gets plain mypy's type where stored.
@@ -145,7 +145,7 @@ class AsyncStrictPlugin(Plugin):
         self._mocker_methods[fullnames.MOCKER_STUB] = stored(stub_hook)
         self._mocker_methods[fullnames.MOCKER_ASYNC_STUB] = stored(async_stub_hook)
         self._fixture = degrade_to(_default_type)(_record_fixture)
-        self._fixture_parameters = degrade_to(_default_function_type)(FixtureParameters(cache, deps).hook)
+        self._fixture_parameters = degrade_to(default_function_type)(FixtureParameters(cache, deps).hook)
         self._wrap_for_dependencies(deps)
         self._source_digest = _source_digest()
         # False when mypy cannot import the stubs in this run (entry.py says why).
@@ -301,10 +301,6 @@ class AsyncStrictPlugin(Plugin):
         return {"version": __version__, "source": self._source_digest}
 
 
-def _default_method(ctx: MethodContext) -> Type:
-    return ctx.default_return_type
-
-
 def _imports_mocks(file: MypyFile) -> bool:
     for node in file.imports:
         if isinstance(node, Import) and any(name in MOCK_IMPORTS for name, _ in node.ids):
@@ -348,10 +344,6 @@ def statement_checked(hook: Callable[[MethodContext], Type], cache: ScanCache) -
 
 
 def _default_type(ctx: FunctionContext | MethodContext) -> Type:
-    return ctx.default_return_type
-
-
-def _default_function_type(ctx: FunctionContext) -> Type:
     return ctx.default_return_type
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Callable, Protocol, TypeVar
 
-from mypy.plugin import CheckerPluginInterface
+from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
 from mypy.types import Type
 
 from mypy_async_strict.notices import internal_error, raise_internal_errors
@@ -23,6 +23,16 @@ class _HookContext(Protocol):
 
 _Ctx = TypeVar("_Ctx", bound=_HookContext)
 _AnyCtx = TypeVar("_AnyCtx")
+
+
+def default_function_type(ctx: FunctionContext) -> Type:
+    """mypy's own type of a function call: what a hook degrades to."""
+    return ctx.default_return_type
+
+
+def default_method_type(ctx: MethodContext) -> Type:
+    """mypy's own type of a method call: what a hook degrades to."""
+    return ctx.default_return_type
 
 
 def degrade_to(default: Callable[[_Ctx], Type]) -> Callable[[Callable[[_Ctx], Type]], Callable[[_Ctx], Type]]:

@@ -28,18 +28,10 @@ from mypy_async_strict.checks.misuse import check_use, shape_of
 from mypy_async_strict.checks.returns import check_coroutine_return
 from mypy_async_strict.knowledge.certainty import patched_here
 from mypy_async_strict.knowledge.provenance import ScanCache
-from mypy_async_strict.safety import degrade_to, quietly
+from mypy_async_strict.safety import default_function_type, default_method_type, degrade_to, quietly
 
 FunctionHook = Callable[[FunctionContext], Type]
 MethodHook = Callable[[MethodContext], Type]
-
-
-def _default_function(ctx: FunctionContext) -> Type:
-    return ctx.default_return_type
-
-
-def _default_method(ctx: MethodContext) -> Type:
-    return ctx.default_return_type
 
 
 class CallHooks:
@@ -47,8 +39,8 @@ class CallHooks:
         self._plugin = plugin
         self._cache = cache
         self._mypy_default = DefaultPlugin(plugin.options)
-        self._function = degrade_to(_default_function)(self._check_function)
-        self._method = degrade_to(_default_method)(self._check_method)
+        self._function = degrade_to(default_function_type)(self._check_function)
+        self._method = degrade_to(default_method_type)(self._check_method)
 
     def mypy_function_hook(self, fullname: str) -> FunctionHook | None:
         """mypy's own hook for the name (the plugin's hooks replace it: first hook wins)."""
@@ -63,7 +55,7 @@ class CallHooks:
         inner = self._mypy_default.get_function_hook(fullname)
         if inner is None:
             return self._function
-        return degrade_to(_default_function)(lambda ctx: self._check_function(ctx, inner))
+        return degrade_to(default_function_type)(lambda ctx: self._check_function(ctx, inner))
 
     def method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, name = fullname.rpartition(".")
@@ -78,7 +70,7 @@ class CallHooks:
         inner = self._mypy_default.get_method_hook(fullname)
         if inner is None:
             return self._method
-        return degrade_to(_default_method)(lambda ctx: self._check_method(ctx, inner))
+        return degrade_to(default_method_type)(lambda ctx: self._check_method(ctx, inner))
 
     def _check_function(self, ctx: FunctionContext, inner: FunctionHook | None = None) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type

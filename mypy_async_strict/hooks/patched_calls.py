@@ -20,18 +20,10 @@ from mypy_async_strict.hooks.children import ChildHooks
 from mypy_async_strict.knowledge import patches
 from mypy_async_strict.knowledge.patched_refs import active_patch
 from mypy_async_strict.model import mocktypes
-from mypy_async_strict.safety import degrade_to
+from mypy_async_strict.safety import default_function_type, default_method_type, degrade_to
 
 FunctionHook = Callable[[FunctionContext], Type]
 MethodHook = Callable[[MethodContext], Type]
-
-
-def _default_function(ctx: FunctionContext) -> Type:
-    return ctx.default_return_type
-
-
-def _default_method(ctx: MethodContext) -> Type:
-    return ctx.default_return_type
 
 
 class PatchedCalls:
@@ -58,12 +50,12 @@ class PatchedCalls:
     def function_hook(self, fullname: str, inner: FunctionHook | None) -> FunctionHook | None:
         if fullname not in self.fullnames:
             return None
-        return degrade_to(_default_function)(lambda ctx: self._run(ctx, inner(ctx) if inner else None))
+        return degrade_to(default_function_type)(lambda ctx: self._run(ctx, inner(ctx) if inner else None))
 
     def method_hook(self, fullname: str, inner: MethodHook | None) -> MethodHook | None:
         if fullname not in self.fullnames:
             return None
-        return degrade_to(_default_method)(lambda ctx: self._run(ctx, inner(ctx) if inner else None))
+        return degrade_to(default_method_type)(lambda ctx: self._run(ctx, inner(ctx) if inner else None))
 
     def _run(self, ctx: FunctionContext | MethodContext, inner: Type | None) -> Type:
         result = inner if inner is not None else ctx.default_return_type
