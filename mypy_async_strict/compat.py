@@ -1,13 +1,13 @@
 """The one place for mypy's internals beyond the plugin API, and for the supported versions.
 
-Supported and tested: the minor versions in TESTED_MYPY (.ci/run runs the suite under them;
-MYPY_VERSIONS adds older ones).  The plugin once passed its suite under every minor version
-from 1.19 to 2.4; the reach work read attributes 1.x lacks (`MypyFile.raw_data`,
-`FuncDef.def_or_infer_vars`, now read with getattr), and the older versions are not verified
-again yet, so the package requires 2.4.  The test harness's `mypy.test` helpers and mypy's own
-wording differ between versions: see tests/test_data_cases.py.  What the plugin reaches beyond the plugin API to report on itself,
+Supported and tested: the minor versions in TESTED_MYPY, the newest 1.x line and every 2.x
+(.ci/run runs the whole suite under the newest, and the data-driven cases and the examples
+under each older one).  Attributes that only 2.x has (`MypyFile.raw_data`,
+`FuncDef.def_or_infer_vars`) are read with getattr where they are read.  The test harness's
+`mypy.test` helpers and mypy's own wording differ between versions: see
+tests/test_data_cases.py.  What the plugin reaches beyond the plugin API to report on itself,
 the module finder and the error list, goes through here, so that a mypy that moves them needs
-one change.
+one change; so do the types that differ between versions.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from mypy.errorcodes import ErrorCode
 from mypy.errors import Errors
 from mypy.nodes import Context
 from mypy.options import Options
+from mypy.plugin import CheckerPluginInterface
+from mypy.types import AnyType, Type, TypeOfAny, get_proper_type
 
 # The oldest and newest (major, minor) the test suite runs under; README and pyproject agree.
-TESTED_MYPY: Final = ((2, 4), (2, 4))
+TESTED_MYPY: Final = ((1, 20), (2, 4))
 
 
 def mypy_minor(version: str) -> tuple[int, int] | None:
@@ -88,3 +90,16 @@ def _errors_of(api: object) -> Errors | None:
     if not isinstance(errors, Errors):
         errors = getattr(getattr(api, "msg", None), "errors", None)
     return errors if isinstance(errors, Errors) else None
+
+
+def unannotated_coroutine_call(api: CheckerPluginInterface, result: Type) -> Type | None:
+    """The coroutine a call of an unannotated `async def` makes, when mypy typed the call `Any`.
+
+    mypy 2.3 and later type such a call `Coroutine[Any, Any, Any]`; older versions type it
+    `Any`.  The checks read the call as the coroutine it is at run time; mypy keeps its own
+    type for the call.
+    """
+    if not isinstance(get_proper_type(result), AnyType):
+        return None
+    anything = AnyType(TypeOfAny.unannotated)
+    return api.named_generic_type("typing.Coroutine", [anything, anything, anything])

@@ -36,8 +36,6 @@ HAS_WORKERS = "worker_env" in inspect.signature(build.build).parameters
 MYPY_WORDING = [
     # mypy 1.x does not name the codes of an ignore comment that does not cover an error.
     (re.compile(r'not covered by "type: ignore\[[^\]]*\]" comment'), 'not covered by "type: ignore" comment'),
-    # mypy 1.19 shows builtins qualified ("builtins.int"), 1.20 and later do not ("int").
-    (re.compile(r"\bbuiltins\.(?=\w)"), ""),
 ]
 
 

@@ -26,6 +26,7 @@ from mypy.types import CallableType, Instance, Overloaded, Type, get_proper_type
 from mypy_async_strict.checks.handoff_uses import check_handoff_uses
 from mypy_async_strict.checks.misuse import check_use, shape_of
 from mypy_async_strict.checks.returns import check_coroutine_return
+from mypy_async_strict.compat import unannotated_coroutine_call
 from mypy_async_strict.knowledge.certainty import patched_here
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.safety import default_function_type, default_method_type, degrade_to, quietly
@@ -50,12 +51,14 @@ class CallHooks:
         return self._mypy_default.get_method_hook(fullname)
 
     def function_hook(self, fullname: str) -> FunctionHook | None:
-        if not self._returns_async_sided(self._lookup(fullname)):
+        node = self._lookup(fullname)
+        if not self._returns_async_sided(node):
             return None
         inner = self._mypy_default.get_function_hook(fullname)
-        if inner is None:
+        unannotated = _makes_unannotated_coroutine(node)
+        if inner is None and not unannotated:
             return self._function
-        return degrade_to(default_function_type)(lambda ctx: self._check_function(ctx, inner))
+        return degrade_to(default_function_type)(lambda ctx: self._check_function(ctx, inner, unannotated))
 
     def method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, name = fullname.rpartition(".")
@@ -68,17 +71,31 @@ class CallHooks:
         if symbol is None or not self._returns_async_sided(symbol.node):
             return None
         inner = self._mypy_default.get_method_hook(fullname)
-        if inner is None:
+        unannotated = _makes_unannotated_coroutine(symbol.node)
+        if inner is None and not unannotated:
             return self._method
-        return degrade_to(default_method_type)(lambda ctx: self._check_method(ctx, inner))
+        return degrade_to(default_method_type)(lambda ctx: self._check_method(ctx, inner, unannotated))
 
-    def _check_function(self, ctx: FunctionContext, inner: FunctionHook | None = None) -> Type:
+    def _check_function(
+        self, ctx: FunctionContext, inner: FunctionHook | None = None, unannotated: bool = False
+    ) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type
-        return self._check(ctx.api, ctx.context, result)
+        return self._check_call(ctx.api, ctx.context, result, unannotated)
 
-    def _check_method(self, ctx: MethodContext, inner: MethodHook | None = None) -> Type:
+    def _check_method(
+        self, ctx: MethodContext, inner: MethodHook | None = None, unannotated: bool = False
+    ) -> Type:
         result = inner(ctx) if inner is not None else ctx.default_return_type
-        return self._check(ctx.api, ctx.context, result)
+        return self._check_call(ctx.api, ctx.context, result, unannotated)
+
+    def _check_call(self, api: CheckerPluginInterface, call: Context, result: Type, unannotated: bool) -> Type:
+        """Check the call; a call of an unannotated `async def` that mypy 1.x typed `Any` is
+        checked as the coroutine it makes, and keeps mypy's type unless a misuse was reported."""
+        coroutine = unannotated_coroutine_call(api, result) if unannotated else None
+        if coroutine is None:
+            return self._check(api, call, result)
+        checked = self._check(api, call, coroutine)
+        return result if checked is coroutine else checked
 
     def _check(self, api: CheckerPluginInterface, call: Context, result: Type) -> Type:
         if getattr(api, "can_skip_diagnostics", False):
@@ -101,7 +118,7 @@ class CallHooks:
         return symbol.node if symbol is not None else None
 
     def _returns_async_sided(self, node: SymbolNode | None) -> bool:
-        if isinstance(node, FuncDef) and node.is_coroutine and node.type is None:
+        if _is_unannotated_async_def(node):
             return True  # an unannotated `async def`: its calls are coroutines all the same
         if isinstance(node, TypeInfo):
             return shape_of(Instance(node, [])) is not None
@@ -111,6 +128,15 @@ class CallHooks:
         if isinstance(callable_type, Overloaded):
             return any(shape_of(item.ret_type) is not None for item in callable_type.items)
         return False
+
+
+def _is_unannotated_async_def(node: SymbolNode | None) -> bool:
+    return isinstance(node, FuncDef) and node.is_coroutine and node.type is None
+
+
+def _makes_unannotated_coroutine(node: SymbolNode | None) -> bool:
+    """An unannotated `async def` that is not an async generator: its calls are coroutines."""
+    return _is_unannotated_async_def(node) and not getattr(node, "is_async_generator", False)
 
 
 def _declared_type(node: SymbolNode | None) -> object:
