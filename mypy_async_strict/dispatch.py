@@ -3,8 +3,6 @@ concern (constructors, children, awaits)."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any, Callable, Final
 
 from mypy.nodes import (
@@ -85,7 +83,7 @@ MOCKER_OWNER_READERS: Final = frozenset(
 
 
 class AsyncStrictPlugin(Plugin):
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, annotations_found: bool = True) -> None:
         super().__init__(options)
         cache = ScanCache()
         self._children = ChildHooks(cache)
@@ -147,9 +145,8 @@ class AsyncStrictPlugin(Plugin):
         self._fixture = degrade_to(_default_type)(_record_fixture)
         self._fixture_parameters = degrade_to(default_function_type)(FixtureParameters(cache, deps).hook)
         self._wrap_for_dependencies(deps)
-        self._source_digest = _source_digest()
         # False when mypy cannot import the stubs in this run (entry.py says why).
-        self._annotations_found = True
+        self._annotations_found = annotations_found
         self._findable_modules: dict[str, bool] = {}
 
     def _wrap_for_dependencies(self, deps: Dependencies) -> None:
@@ -290,15 +287,13 @@ class AsyncStrictPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # Called as mypy writes a module's interface, before it checks the function bodies: in
         # parallel mode the first moment the plugin sees the worker's whole tree (the marker
-        # is added at parse time elsewhere; marking is idempotent).
+        # is added at parse time elsewhere; marking is idempotent).  The fingerprint itself is
+        # entry.py's.
         if not ctx.is_check and self._annotations_found and self._modules:
             tree = self._modules.get(ctx.id)
             if tree is not None:
                 quietly(lambda: self._mark_whole_tree(tree))
-        # mypy fingerprints only the entry module; the digest covers the rest of the plugin.
-        from mypy_async_strict import __version__
-
-        return {"version": __version__, "source": self._source_digest}
+        return None
 
 
 def _imports_mocks(file: MypyFile) -> bool:
@@ -320,15 +315,6 @@ def _findable(options: Options, module: str) -> bool:
         return isinstance(FindModuleCache(search_paths, None, options).find_module(module), str)
     except Exception:
         return False
-
-
-def _source_digest() -> str:
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for source in sorted(path for path in package.rglob("*.py*") if path.suffix in (".py", ".pyi")):
-        digest.update(str(source.relative_to(package)).encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def statement_checked(hook: Callable[[MethodContext], Type], cache: ScanCache) -> Callable[[MethodContext], Type]:

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Final
 
+from mypy.errorcodes import ErrorCode
+from mypy.options import Options
+
 from mypy_async_strict import errorcodes
 
 TOML_TABLE: Final = "tool.mypy_async_strict"
@@ -177,3 +180,16 @@ def _line_after(text: str, header: re.Pattern[str], key: str) -> int:
         elif inside and assignment.match(line):
             return number
     return 1
+
+
+def enabled_anywhere(options: Options, plugin_enabled: tuple[str, ...], code: ErrorCode) -> bool:
+    """Whether any module of the run may have the opt-in `code` enabled (inline `# mypy:`
+    comments are not seen here: enable it in a configuration file)."""
+    if code.code in plugin_enabled or code in options.enabled_error_codes:
+        return True
+    if code.code in options.enable_error_code:
+        return True
+    return any(
+        code.code in (section.get("enable_error_code") or ())  # type: ignore[operator]
+        for section in options.per_module_options.values()
+    )

@@ -24,7 +24,6 @@ from mypy.nodes import (
     SymbolNode,
     TypeInfo,
 )
-from mypy.options import Options
 from mypy.plugin import FunctionContext, MethodContext, Plugin
 from mypy.plugins.default import DefaultPlugin
 from mypy.types import CallableType, Instance, Type, UnionType, get_proper_type
@@ -40,19 +39,6 @@ SPEC_KEYWORDS: Final = frozenset({"spec", "spec_set", "autospec", "_spec_class"}
 _Ctx = TypeVar("_Ctx", FunctionContext, MethodContext)
 Hook = Callable[[_Ctx], Type]
 Params = dict[str, TypeInfo]  # parameter name -> the class with async methods it expects
-
-
-def enabled_anywhere(options: Options, plugin_enabled: tuple[str, ...]) -> bool:
-    """Whether any module of the run may have the code enabled (inline `# mypy:` comments are
-    not seen here: enable it in a configuration file)."""
-    if CODE.code in plugin_enabled or CODE in options.enabled_error_codes:
-        return True
-    if CODE.code in options.enable_error_code:
-        return True
-    return any(
-        CODE.code in (section.get("enable_error_code") or ())  # type: ignore[operator]
-        for section in options.per_module_options.values()
-    )
 
 
 class UnspeccedMocks:
