@@ -103,3 +103,12 @@ def unannotated_coroutine_call(api: CheckerPluginInterface, result: Type) -> Typ
         return None
     anything = AnyType(TypeOfAny.unannotated)
     return api.named_generic_type("typing.Coroutine", [anything, anything, anything])
+
+
+def check_under_way(api: object) -> object | None:
+    """An object that is the same throughout one check of a module and new for the next.
+
+    mypy's checker makes a new scope when it starts (and the daemon resets its checker, with a
+    new scope, before it re-checks a module or one of its functions).  None when unknown.
+    """
+    return getattr(api, "scope", None)

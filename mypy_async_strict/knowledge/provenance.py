@@ -68,6 +68,7 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.types import Type
 
 from mypy_async_strict import fullnames
+from mypy_async_strict.compat import check_under_way
 from mypy_async_strict.knowledge.positions import PositionRecorder
 from mypy_async_strict.knowledge.summaries import SummaryIndex
 from mypy_async_strict.knowledge.syntax import layout
@@ -790,6 +791,20 @@ class ScanCache:
         # the expression is kept to rule out a reused id.
         self._precise: OrderedDict[int, dict[int, tuple[Expression, Type]]] = OrderedDict()
         self.summaries = SummaryIndex()  # what functions do with their parameters
+        self._check: object | None = None  # the module check the memo below belongs to
+        self._check_memo: dict[object, object] = {}
+
+    def check_memo(self, api: CheckerPluginInterface) -> dict[object, object]:
+        """Answers kept for the module check under way, and forgotten when another starts: what
+        they read from other modules (fixtures, summaries) may change between checks, in the
+        daemon, while the checked nodes stay the same objects."""
+        check = check_under_way(api)
+        if check is None:
+            return {}
+        if check is not self._check:
+            self._check = check
+            self._check_memo = {}
+        return self._check_memo
 
     def remember(self, module: MypyFile, expr: Expression, typ: Type) -> None:
         """Record the precise type of `expr`, also where the expression got a plain one."""

@@ -340,9 +340,23 @@ class Resolved:
 
 def resolve(api: CheckerPluginInterface, cache: ScanCache, test: FuncDef, var: Var) -> Resolved | None:
     """The mock the fixture named like the test's parameter `var` gives, with the
-    configuration done before the test."""
+    configuration done before the test.  Asked at every read of the parameter: the answer is
+    kept for the module check under way (the dependencies it registered belong to the test's
+    target, which stays the same)."""
     if not test.name.startswith("test"):
         return None
+    memo = cache.check_memo(api)
+    key = ("fixture", id(test), id(var))
+    kept = memo.get(key)
+    if isinstance(kept, tuple) and kept[0] is test and kept[1] is var:
+        answer: Resolved | None = kept[2]
+    else:
+        answer = _resolve(api, cache, test, var)
+        memo[key] = (test, var, answer)
+    return Resolved(answer.mock, list(answer.events)) if answer is not None else None
+
+
+def _resolve(api: CheckerPluginInterface, cache: ScanCache, test: FuncDef, var: Var) -> Resolved | None:
     module = _module_of(api)
     if module is None:
         return None
