@@ -10,6 +10,7 @@ considered, and only where the test awaits the call (a coroutine never awaited r
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from typing import Callable, Final
@@ -23,6 +24,7 @@ from mypy_async_strict.knowledge.certainty import await_of, failure_expected, ju
 from mypy_async_strict.knowledge.configured import Outcome as Configured
 from mypy_async_strict.knowledge.configured import awaitable, configured_call
 from mypy_async_strict.knowledge.handoffs import held_argument, resolve_function
+from mypy_async_strict.knowledge.patched_members import PatchedMember, patched_member
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.knowledge.summaries import CALL, Summary, Use
 from mypy_async_strict.knowledge.values import definition, known_mock
@@ -64,6 +66,7 @@ class Reached:
     mock: MockType | None = None
     value: Type | None = None
     source: Expression | None = None  # the configured expression
+    patched: PatchedMember | None = None  # the path starts at a patched class member
 
 
 def check_handoff_uses(
@@ -89,9 +92,9 @@ def check_handoff_uses(
         argument, rest = start
         reached = _reach(api, cache, argument, rest, at.line)
         problem = _problem(use, reached) if reached is not None else None
-        if problem is not None:
+        if reached is not None and problem is not None:
             if unless is None or not unless():
-                _report(api, at, call, function, use, argument, rest, problem)
+                _report(api, at, call, function, use, argument, rest, problem, reached.patched)
             return  # the first failing use is where the callee stops
 
 
@@ -139,8 +142,38 @@ def _reach(
     """What sits at `start.<segments>` when the callee runs (at the test's `line`), when the
     plugin is certain of it."""
     mock = known_mock(api, cache, start)
-    if mock is None:
+    if mock is not None:
+        return _walk(api, cache, start, mock, segments, line)
+    patched = _patched_instance_member(api, cache, start, segments, line)
+    mock = mocktypes.decode(patched.mock_type) if patched is not None else None
+    if patched is None or mock is None:
         return None
+    reached = _walk(api, cache, patched.mock, mock, segments[1:], line)
+    return dataclasses.replace(reached, patched=patched) if reached is not None else None
+
+
+def _patched_instance_member(
+    api: CheckerPluginInterface, cache: ScanCache, start: Expression, segments: tuple[str, ...], line: int
+) -> PatchedMember | None:
+    """`Store(...).incr` (or `store.incr`, `store` bound once to `Store(...)`) while the test
+    patches `Store.incr`: the patch's mock."""
+    if not segments or segments[0] == CALL:
+        return None
+    construction = definition(api, cache, start) if isinstance(start, NameExpr) else start
+    if not isinstance(construction, CallExpr) or _construction(api, cache, construction) is None:
+        return None
+    return patched_member(api, cache, construction, segments[0], line)
+
+
+def _walk(
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    start: Expression,
+    mock: MockType,
+    segments: tuple[str, ...],
+    line: int,
+) -> Reached | None:
+    """What the path below the mock `start` reaches (certainty.py judges each step)."""
     expr: Expression = start
     for segment in segments:
         expr = _synthetic(expr, segment, line)
@@ -236,6 +269,7 @@ def _report(
     argument: Expression,
     rest: tuple[str, ...],
     problem: str,
+    patched: PatchedMember | None = None,
 ) -> None:
     verb = {"await": "awaits"}.get(use.how, f'uses in "{use.how}"')
     used = ".".join(use.path[:1]) + "".join("(...)" if s == CALL else f".{s}" for s in use.path[1:])
@@ -251,5 +285,11 @@ def _report(
         "(MagicMock(spec=...), create_autospec(...)) so that its async methods become AsyncMock, "
         "or configure that member with an AsyncMock"
     )
+    if patched is not None:
+        named = f'"{patched.mock.name}" is the mock the patch of' if isinstance(patched.mock, NameExpr) else "The patch of"
+        hint = (
+            f'{named} "{patched.target}" installs: let the patch make an AsyncMock for the async method '
+            "(drop new_callable or new), or configure it with an AsyncMock"
+        )
     api.msg.note(hint, at, code=errorcodes.MOCK_AWAIT, parent_error=error)
 

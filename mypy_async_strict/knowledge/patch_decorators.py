@@ -29,6 +29,7 @@ from mypy.nodes import (
     MypyFile,
     NameExpr,
     RefExpr,
+    TypeInfo,
     Var,
 )
 from mypy.plugin import CheckerPluginInterface
@@ -74,6 +75,32 @@ def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | No
             return None
         if parameter.variable is var:
             return patch
+    return None
+
+
+def decorator_patching(
+    api: CheckerPluginInterface, module: MypyFile, test: FuncDef, owner: TypeInfo, attribute: str
+) -> tuple[Var, patches.PatchCall] | None:
+    """The parameter of `test` that a patch decorator of `owner.attribute` fills, when that is
+    the only decorator of the test patching it."""
+    decorator = _decorator_of(module, test) if test.is_decorated and test.name.startswith("test") else None
+    if decorator is None:
+        return None
+    injecting = _injecting_patches(decorator.original_decorators)
+    if injecting is None:
+        return None
+    same = []
+    for call in decorator.original_decorators:
+        read = patches.read_patch_call(api, call) if isinstance(call, CallExpr) and is_patch_call(call) else None
+        if read is not None and read.owner is owner and read.attribute == attribute:
+            same.append(call)
+    if len(same) != 1 or not any(call is same[0] for call in injecting):
+        return None
+    first = 0 if test.is_static or isinstance(test.info, FakeInfo) else 1
+    for parameter, call in zip(test.arguments[first : first + len(injecting)], injecting):
+        if call is same[0] and parameter.kind in (ARG_POS, ARG_OPT):
+            read = patches.read_patch_call(api, call)
+            return (parameter.variable, read) if read is not None else None
     return None
 
 
