@@ -18,7 +18,7 @@ def unsupported_plugin(version: str, error: ImportError) -> type[Plugin]:
     code = ErrorCode("mock-setup", "mypy-async-strict cannot run under this mypy", "mypy-async-strict")
     message = (
         f"mocks are not checked: mypy-async-strict {__version__} cannot load under mypy "
-        f"{version} ({error}); it supports mypy 1.19 to 2.x (see its README)"
+        f"{version} ({error}); it supports mypy 1.20 to 2.x (see its README)"
     )
 
     class UnsupportedMypy(Plugin):
