@@ -23,8 +23,8 @@ from mypy_async_strict import errorcodes
 from mypy_async_strict.knowledge.certainty import await_of, failure_expected, judge
 from mypy_async_strict.knowledge.configured import Outcome as Configured
 from mypy_async_strict.knowledge.configured import awaitable, configured_call
-from mypy_async_strict.knowledge.handoffs import held_argument, resolve_function
-from mypy_async_strict.knowledge.patched_members import PatchedMember, patched_member
+from mypy_async_strict.knowledge.handoffs import harmless, held_argument, resolve_function
+from mypy_async_strict.knowledge.patched_members import PatchedMember, patched_member, untouched_local
 from mypy_async_strict.knowledge.provenance import ScanCache
 from mypy_async_strict.knowledge.summaries import CALL, Summary, Use
 from mypy_async_strict.knowledge.values import definition, known_mock
@@ -89,8 +89,8 @@ def check_handoff_uses(
         start = _argument(api, cache, call, summary, bound, use.path)
         if start is None:
             continue
-        argument, rest = start
-        reached = _reach(api, cache, argument, rest, at.line)
+        argument, rest, via = start
+        reached = _reach(api, cache, argument, rest, at.line, via)
         problem = _problem(use, reached) if reached is not None else None
         if reached is not None and problem is not None:
             if unless is None or not unless():
@@ -105,8 +105,9 @@ def _argument(
     summary: Summary,
     bound: bool,
     path: tuple[str, ...],
-) -> tuple[Expression, tuple[str, ...]] | None:
-    """The test's expression the use starts from, and the rest of the path below it."""
+) -> tuple[Expression, tuple[str, ...], Expression] | None:
+    """The test's expression the use starts from, the rest of the path below it, and how the
+    test reaches that expression (`svc.db` for the `db` that `svc` holds)."""
     params = summary.params[1:] if bound else summary.params
     root, rest = path[0], path[1:]
     if bound and summary.params and root == summary.params[0]:
@@ -115,16 +116,17 @@ def _argument(
         if construction is None or not rest:
             return None
         held = held_argument(api, cache, construction, rest[0])
-        return (held, rest[1:]) if held is not None else None
+        assert receiver is not None
+        return (held, rest[1:], MemberExpr(receiver, rest[0])) if held is not None else None
     if root not in params:
         return None
     index = params.index(root)
     positional = [arg for arg, kind in zip(call.args, call.arg_kinds) if kind.is_positional()]
     if index < len(positional) and all(kind.is_positional() or kind.is_named() for kind in call.arg_kinds):
-        return positional[index], rest
+        return positional[index], rest, positional[index]
     for arg, name in zip(call.args, call.arg_names):
         if name == root:
-            return arg, rest
+            return arg, rest, arg
     return None
 
 
@@ -137,14 +139,19 @@ def _construction(api: CheckerPluginInterface, cache: ScanCache, receiver: Expre
 
 
 def _reach(
-    api: CheckerPluginInterface, cache: ScanCache, start: Expression, segments: tuple[str, ...], line: int
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    start: Expression,
+    segments: tuple[str, ...],
+    line: int,
+    via: Expression,
 ) -> Reached | None:
     """What sits at `start.<segments>` when the callee runs (at the test's `line`), when the
     plugin is certain of it."""
     mock = known_mock(api, cache, start)
     if mock is not None:
         return _walk(api, cache, start, mock, segments, line)
-    patched = _patched_instance_member(api, cache, start, segments, line)
+    patched = _patched_instance_member(api, cache, start, segments, line, via)
     mock = mocktypes.decode(patched.mock_type) if patched is not None else None
     if patched is None or mock is None:
         return None
@@ -153,16 +160,32 @@ def _reach(
 
 
 def _patched_instance_member(
-    api: CheckerPluginInterface, cache: ScanCache, start: Expression, segments: tuple[str, ...], line: int
+    api: CheckerPluginInterface,
+    cache: ScanCache,
+    start: Expression,
+    segments: tuple[str, ...],
+    line: int,
+    via: Expression,
 ) -> PatchedMember | None:
     """`Store(...).incr` (or `store.incr`, `store` bound once to `Store(...)`) while the test
-    patches `Store.incr`: the patch's mock."""
+    patches `Store.incr`: the patch's mock, when nothing may have put another `incr` on the
+    instance (the test, a helper, the code it was handed to)."""
     if not segments or segments[0] == CALL:
         return None
     construction = definition(api, cache, start) if isinstance(start, NameExpr) else start
     if not isinstance(construction, CallExpr) or _construction(api, cache, construction) is None:
         return None
-    return patched_member(api, cache, construction, segments[0], line)
+    name = segments[0]
+    if isinstance(start, NameExpr):
+        untouched = untouched_local(api, cache, start, (name,))  # its hand-offs included
+    elif isinstance(via, MemberExpr):
+        holder = _construction(api, cache, via.expr)  # only the holder has the inline instance
+        untouched = holder is not None and harmless(api, cache, holder, start, (name,))
+    else:
+        untouched = True  # an inline argument of the call itself: only the callee has it
+    if untouched and isinstance(via, MemberExpr) and isinstance(via.expr, NameExpr):
+        untouched = untouched_local(api, cache, via.expr, (via.name, name))
+    return patched_member(api, cache, construction, name, line) if untouched else None
 
 
 def _walk(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, MypyFile, NameExpr, RefExpr, TypeInfo
+from mypy.nodes import CallExpr, Expression, FuncDef, MemberExpr, MypyFile, NameExpr, RefExpr, TypeInfo, Var
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import Type
 
@@ -23,7 +23,8 @@ from mypy_async_strict.knowledge import patches
 from mypy_async_strict.knowledge.lifecycle import ANY_NAME
 from mypy_async_strict.knowledge.patch_decorators import decorator_patching
 from mypy_async_strict.knowledge.patched_refs import active_patch
-from mypy_async_strict.knowledge.provenance import ScanCache, scopes_of
+from mypy_async_strict.knowledge.handoffs import harmless
+from mypy_async_strict.knowledge.provenance import EventKind, ScanCache, scopes_of
 from mypy_async_strict.specs.classfacts import recorded
 
 
@@ -102,4 +103,28 @@ def _instance_finds(info: TypeInfo, owner: TypeInfo, name: str) -> bool:
             return False
         if before_owner and name in base.names:
             return False  # a subclass defines its own
+    return True
+
+
+def untouched_local(api: CheckerPluginInterface, cache: ScanCache, ref: NameExpr, below: tuple[str, ...]) -> bool:
+    """Whether the test's local `ref` (bound once, never aliased) keeps `<ref>.<below>` as it
+    was made: every event of the test on that path is a hand-off to code that leaves it alone."""
+    scopes = scopes_of(api)
+    var = ref.node
+    if not scopes or not isinstance(var, Var):
+        return False
+    facts = cache.facts(scopes[0])
+    if len(facts.definitions.get(var) or []) != 1:
+        return False
+    aliases = (value for values in facts.definitions.values() for value in values)
+    if any(isinstance(value, NameExpr) and value.node is var for value in aliases):
+        return False
+    for event in facts.events:
+        segments = event.path.segments
+        if event.path.root is not var or (below[: len(segments)] != segments and segments[: len(below)] != below):
+            continue
+        if event.kind is not EventKind.ESCAPE or event.into is None or not isinstance(event.target, Expression):
+            return False
+        if len(segments) > len(below) or not harmless(api, cache, event.into, event.target, event.via + below[len(segments) :]):
+            return False
     return True
