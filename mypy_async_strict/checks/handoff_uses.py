@@ -15,17 +15,23 @@ import enum
 from dataclasses import dataclass
 from typing import Callable, Final
 
-from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr, RefExpr, TypeInfo
+from mypy.nodes import CallExpr, Expression, MemberExpr, NameExpr, RefExpr, TypeInfo, Var
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import AnyType, Type, TypeOfAny
 
 from mypy_async_strict import errorcodes
-from mypy_async_strict.knowledge.certainty import await_of, failure_expected, judge
+from mypy_async_strict.checks.mismatch import patch_mismatch
+from mypy_async_strict.knowledge.certainty import await_of, failure_expected, judge, setup_holder
 from mypy_async_strict.knowledge.configured import Outcome as Configured
 from mypy_async_strict.knowledge.configured import awaitable, configured_call
 from mypy_async_strict.knowledge.handoffs import harmless, held_argument, resolve_function
-from mypy_async_strict.knowledge.patched_members import PatchedMember, patched_member, untouched_local
-from mypy_async_strict.knowledge.provenance import ScanCache
+from mypy_async_strict.knowledge.patched_members import (
+    PatchedMember,
+    events_leave_alone,
+    patched_member,
+    untouched_local,
+)
+from mypy_async_strict.knowledge.provenance import ScanCache, is_mock_constructor, path_of
 from mypy_async_strict.knowledge.summaries import CALL, Summary, Use
 from mypy_async_strict.knowledge.values import definition, known_mock
 from mypy_async_strict.model import mocktypes
@@ -112,11 +118,12 @@ def _argument(
     root, rest = path[0], path[1:]
     if bound and summary.params and root == summary.params[0]:
         receiver = call.callee.expr if isinstance(call.callee, MemberExpr) else None
-        construction = _construction(api, cache, receiver)
-        if construction is None or not rest:
+        if receiver is None or not rest:
             return None
+        construction = _construction(api, cache, receiver)
+        if construction is None:
+            return _held_by_setup(api, cache, receiver, rest, call.line)
         held = held_argument(api, cache, construction, rest[0])
-        assert receiver is not None
         return (held, rest[1:], MemberExpr(receiver, rest[0])) if held is not None else None
     if root not in params:
         return None
@@ -128,6 +135,38 @@ def _argument(
         if name == root:
             return arg, rest, arg
     return None
+
+
+def _held_by_setup(
+    api: CheckerPluginInterface, cache: ScanCache, receiver: Expression, rest: tuple[str, ...], line: int
+) -> tuple[Expression, tuple[str, ...], Expression] | None:
+    """`self.service.get()` where the set-up built `self.service = UserService(self.db)`: the
+    test's own `self.db` (what the service holds), when nothing set-ups, helpers or the test do
+    to `self.service` may change what it holds there."""
+    holder = setup_holder(api, cache, receiver)
+    if holder is None or not isinstance(receiver, MemberExpr) or not isinstance(receiver.expr, NameExpr):
+        return None
+    test_self = receiver.expr.node
+    if not isinstance(test_self, Var):
+        return None
+    below = (receiver.name, rest[0])
+    if not events_leave_alone(api, cache, holder.events, test_self, below):
+        return None
+    held = held_argument(api, cache, holder.construction, rest[0])
+    held_path = path_of(held) if held is not None else None
+    if held is None or held_path is None:
+        return None
+    if held_path.root is holder.setup_self and CALL not in held_path.segments:
+        start: Expression = NameExpr(test_self.name)
+        start.node = test_self  # type: ignore[attr-defined]
+        for segment in held_path.segments:
+            start = MemberExpr(start, segment)
+        start.set_line(line)
+    elif isinstance(held, CallExpr) and is_mock_constructor(held):
+        start = held  # a mock made in the construction's arguments: only the holder has it
+    else:
+        return None
+    return start, rest[1:], MemberExpr(receiver, rest[0])
 
 
 def _construction(api: CheckerPluginInterface, cache: ScanCache, receiver: Expression | None) -> CallExpr | None:
@@ -155,6 +194,8 @@ def _reach(
     mock = mocktypes.decode(patched.mock_type) if patched is not None else None
     if patched is None or mock is None:
         return None
+    if patch_mismatch(api, cache, patched.call) is not None:
+        return None  # mock-async-mismatch reports the patch itself: the failure is said there
     reached = _walk(api, cache, patched.mock, mock, segments[1:], line)
     return dataclasses.replace(reached, patched=patched) if reached is not None else None
 

@@ -159,42 +159,13 @@ class MismatchChecks:
 
     def check_patch(self, ctx: MethodContext, result: Type) -> None:
         """After a patch.object hook: `new_callable=`/`new=` of the wrong kind."""
-        call = patches.read_patch_call(ctx.api, ctx.context)
-        if call is None or not isinstance(ctx.context, CallExpr):
+        found = patch_mismatch(ctx.api, self.cache, ctx.context)
+        if found is None or not isinstance(ctx.context, CallExpr):
             return
-        member = patches.patched_member(call)
-        new = self._patch_replacement(ctx, call)
-        if member is None or new is None:
-            return
-        nature, member_type = member
-        expected = CallOutcome.COROUTINE if nature is Member.ASYNC_FUNCTION else CallOutcome.RETURN_VALUE
-        state, constructor = new
-        found = mismatch(nature, expected, member_type, state, constructor)
-        if found is None or bound_name_reconfigured(ctx, self.cache, ctx.context):
-            return
+        mismatched, state, call = found
         callee = ctx.context.callee
         patcher = "patch.object" if isinstance(callee, MemberExpr) and callee.name == "object" else "patch"
-        report(ctx, found, ctx.context, state, call.target_name, patcher=patcher)
-
-    def _patch_replacement(
-        self, ctx: MethodContext, call: patches.PatchCall
-    ) -> tuple[MockState, CallExpr | None] | None:
-        """The mock the patch puts in place, when `new=`/`new_callable=` choose it."""
-        new = call.keywords.get("new")
-        if new is not None:
-            lookup = getattr(ctx.api, "lookup_type_or_none", None)
-            new_type = lookup(new) if lookup is not None else None
-            decoded = mocktypes.decode(new_type) if new_type is not None else None
-            if decoded is None or not isinstance(new, CallExpr) or not is_mock_constructor(new):
-                return None
-            return decoded.state, new
-        new_callable = call.keywords.get("new_callable")
-        if new_callable is None or set(call.keywords) & CONFIGURING_PATCH_KEYWORDS:
-            return None
-        kind = patches.new_callable_kind(new_callable)
-        if kind is None:
-            return None
-        return MockState(kind, SpecMode.NONE, Target.NOTHING), None
+        report(ctx, mismatched, ctx.context, state, call.target_name, patcher=patcher)
 
     def _assigned_to(self, ctx: CallContext, call: CallExpr) -> MemberExpr | None:
         """`m.x` when the constructor call is the whole value of `m.x = <call>`."""
@@ -207,15 +178,56 @@ class MismatchChecks:
         return None
 
 
+def patch_mismatch(
+    api: CheckerPluginInterface, cache: ScanCache, context: object
+) -> tuple[Mismatch, MockState, patches.PatchCall] | None:
+    """The mismatch `check_patch` reports for a patch call (`new_callable=`/`new=` of the wrong
+    kind, and nothing that may configure the mock's calls), or None.  A failure the patch
+    causes elsewhere is reported there, once: where the fix goes."""
+    call = patches.read_patch_call(api, context)
+    if call is None or not isinstance(context, CallExpr):
+        return None
+    member = patches.patched_member(call)
+    new = _patch_replacement(api, call)
+    if member is None or new is None:
+        return None
+    nature, member_type = member
+    expected = CallOutcome.COROUTINE if nature is Member.ASYNC_FUNCTION else CallOutcome.RETURN_VALUE
+    state, constructor = new
+    found = mismatch(nature, expected, member_type, state, constructor)
+    if found is None or bound_name_reconfigured(api, cache, context):
+        return None
+    return found, state, call
+
+
+def _patch_replacement(api: CheckerPluginInterface, call: patches.PatchCall) -> tuple[MockState, CallExpr | None] | None:
+    """The mock the patch puts in place, when `new=`/`new_callable=` choose it."""
+    new = call.keywords.get("new")
+    if new is not None:
+        lookup = getattr(api, "lookup_type_or_none", None)
+        new_type = lookup(new) if lookup is not None else None
+        decoded = mocktypes.decode(new_type) if new_type is not None else None
+        if decoded is None or not isinstance(new, CallExpr) or not is_mock_constructor(new):
+            return None
+        return decoded.state, new
+    new_callable = call.keywords.get("new_callable")
+    if new_callable is None or set(call.keywords) & CONFIGURING_PATCH_KEYWORDS:
+        return None
+    kind = patches.new_callable_kind(new_callable)
+    if kind is None:
+        return None
+    return MockState(kind, SpecMode.NONE, Target.NOTHING), None
+
+
 def bound_name_reconfigured(
-    ctx: CallContext, cache: ScanCache, patch_call: CallExpr
+    api: CheckerPluginInterface, cache: ScanCache, patch_call: CallExpr
 ) -> bool:
     """For `with patch.object(...) as m` / `m = patch.object(...).start()` / `m =
     mocker.patch.object(...)`: whether code may configure `m`'s calls.  An unbound patch (whose
     mock is reachable only through the patched attribute), a patcher kept in a variable (its
     `start()` may be called anywhere), or a configuration the plugin does not follow counts as
     possibly configured."""
-    scopes = scopes_of(ctx.api)
+    scopes = scopes_of(api)
     if not scopes:
         return True
     facts = cache.facts(scopes[0])
@@ -236,7 +248,7 @@ def bound_name_reconfigured(
     if holds_patcher:
         return True
     var = bound[0]
-    calls = handoffs_of(ctx.api, cache, Path(var, (CALL,)))
+    calls = handoffs_of(api, cache, Path(var, (CALL,)))
     for event in facts.events:
         if event.path.root is not var:
             continue

@@ -42,7 +42,7 @@ from mypy_async_strict.knowledge.provenance import (
 )
 from mypy_async_strict.knowledge.pytest_fixtures import Resolved
 from mypy_async_strict.knowledge.pytest_fixtures import resolve as resolve_fixture
-from mypy_async_strict.knowledge.setup_fixtures import setup_fixture
+from mypy_async_strict.knowledge.setup_fixtures import is_class_construction, setup_fixture
 
 MAX_ALIAS_DEPTH: Final = 8
 
@@ -135,7 +135,44 @@ def fixture_constructor(api: CheckerPluginInterface, cache: ScanCache, expr: Exp
         return None
     facts, _, path = located
     fixture = _fixture(api, scopes, cache, facts, path)
-    return fixture[0] if fixture is not None else None
+    if fixture is None:
+        return None
+    # `self.x = AsyncMock()` in the test (or a helper that may run) puts another object there.
+    verdict = _verdict(api, cache, facts, fixture[0], path, expr, scopes[0] is not facts.scope, None, fixture[1])
+    return fixture[0] if verdict.certain and verdict.replacement is None else None
+
+
+@dataclass(frozen=True)
+class SetUpHolder:
+    """`self.service`, built by the set-up as `UserService(self.db)`: the construction, the
+    set-up's `self`, and what set-ups, helpers and the test do to `self.service`."""
+
+    construction: CallExpr
+    setup_self: Var
+    events: list[Event]  # rooted at the test's `self`
+
+
+def setup_holder(api: CheckerPluginInterface, cache: ScanCache, expr: Expression) -> SetUpHolder | None:
+    """For `self.<attribute>` in a test method: the object its set-up built, if certain."""
+    path = path_of(expr)
+    scopes = scopes_of(api)
+    module = scopes[-1] if scopes else None
+    modules = getattr(api, "modules", None)
+    if path is None or len(path.segments) != 1 or not isinstance(path.root, Var):
+        return None
+    if not isinstance(module, MypyFile) or not isinstance(modules, dict):
+        return None
+    facts = _defining_scope(path.root, scopes, cache)
+    if facts is None or facts.definitions.get(path.root) != [None] or isinstance(facts.scope, MypyFile):
+        return None
+    attribute = path.segments[0]
+    fixture = setup_fixture(
+        module, modules, facts.scope, path.root, attribute, cache, _rooted_events, constructs=is_class_construction
+    )
+    if fixture is None or fixture.setup_self is None:
+        return None
+    own = [e for e in _rooted_events(facts) if e.path.root is path.root and e.path.segments[:1] in ((), (attribute,))]
+    return SetUpHolder(fixture.constructor, fixture.setup_self, fixture.events + own)
 
 
 def handoffs_of(api: CheckerPluginInterface, cache: ScanCache, query: Path) -> Callable[[Event], bool]:

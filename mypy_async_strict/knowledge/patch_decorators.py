@@ -80,9 +80,9 @@ def injected_patch(module: MypyFile, scope: FuncItem, var: Var) -> CallExpr | No
 
 def decorator_patching(
     api: CheckerPluginInterface, module: MypyFile, test: FuncDef, owner: TypeInfo, attribute: str
-) -> tuple[Var, patches.PatchCall] | None:
-    """The parameter of `test` that a patch decorator of `owner.attribute` fills, when that is
-    the only decorator of the test patching it."""
+) -> tuple[Var, CallExpr, patches.PatchCall] | None:
+    """The parameter of `test` that a patch decorator of `owner.attribute` fills (and that
+    decorator), when it is the only decorator of the test patching it."""
     decorator = _decorator_of(module, test) if test.is_decorated and test.name.startswith("test") else None
     if decorator is None:
         return None
@@ -100,7 +100,7 @@ def decorator_patching(
     for parameter, call in zip(test.arguments[first : first + len(injecting)], injecting):
         if call is same[0] and parameter.kind in (ARG_POS, ARG_OPT):
             read = patches.read_patch_call(api, call)
-            return (parameter.variable, read) if read is not None else None
+            return (parameter.variable, call, read) if read is not None else None
     return None
 
 

@@ -24,7 +24,7 @@ from mypy_async_strict.knowledge.lifecycle import ANY_NAME
 from mypy_async_strict.knowledge.patch_decorators import decorator_patching
 from mypy_async_strict.knowledge.patched_refs import active_patch
 from mypy_async_strict.knowledge.handoffs import harmless
-from mypy_async_strict.knowledge.provenance import EventKind, ScanCache, scopes_of
+from mypy_async_strict.knowledge.provenance import Event, EventKind, ScanCache, scopes_of
 from mypy_async_strict.specs.classfacts import recorded
 
 
@@ -33,6 +33,7 @@ class PatchedMember:
     mock: Expression  # the patch's mock in the test (its parameter, its `as` name, the call)
     mock_type: Type  # what the patch installs
     target: str  # `Store.incr`, for messages
+    call: CallExpr  # the patch call
 
 
 def patched_member(
@@ -50,35 +51,35 @@ def patched_member(
     ref.set_line(line)
     active = active_patch(api, ref)
     if active is not None:
-        found: tuple[Expression, patches.PatchCall] | None = (active.root, active.patch)
+        found: tuple[Expression, CallExpr, patches.PatchCall] | None = (active.root, active.window.call, active.patch)
     else:
         found = _decorator_mock(api, cache, scopes[0], scopes[-1], info, name, line)
     if found is None:
         return None
-    mock, patch = found
+    mock, call, patch = found
     owner = patch.owner
     if not isinstance(owner, TypeInfo) or not _instance_finds(info, owner, name):
         return None
     mock_type = patches.installed_mock_type(api, patch)
-    return PatchedMember(mock, mock_type, patch.target_name) if mock_type is not None else None
+    return PatchedMember(mock, mock_type, patch.target_name, call) if mock_type is not None else None
 
 
 def _decorator_mock(
     api: CheckerPluginInterface, cache: ScanCache, test: FuncDef, module: MypyFile, info: TypeInfo, name: str, line: int
-) -> tuple[Expression, patches.PatchCall] | None:
+) -> tuple[Expression, CallExpr, patches.PatchCall] | None:
     """The parameter a patch decorator of the test fills with the mock of `<a class of
     info's MRO>.<name>`, never rebound in the test."""
     for base in info.mro:
         found = decorator_patching(api, module, test, base, name)
         if found is None:
             continue
-        var, patch = found
+        var, call, patch = found
         if cache.facts(test).definitions.get(var) != [None]:
             return None
         ref = NameExpr(var.name)
         ref.node = var
         ref.set_line(line)
-        return ref, patch
+        return ref, call, patch
     return None
 
 
@@ -119,9 +120,17 @@ def untouched_local(api: CheckerPluginInterface, cache: ScanCache, ref: NameExpr
     aliases = (value for values in facts.definitions.values() for value in values)
     if any(isinstance(value, NameExpr) and value.node is var for value in aliases):
         return False
-    for event in facts.events:
+    return events_leave_alone(api, cache, facts.events, var, below)
+
+
+def events_leave_alone(
+    api: CheckerPluginInterface, cache: ScanCache, events: list[Event], root: Var, below: tuple[str, ...]
+) -> bool:
+    """Whether every event at, above or below `<root>.<below>` is a hand-off to code that
+    leaves that path alone (handoffs.py)."""
+    for event in events:
         segments = event.path.segments
-        if event.path.root is not var or (below[: len(segments)] != segments and segments[: len(below)] != below):
+        if event.path.root is not root or (below[: len(segments)] != segments and segments[: len(below)] != below):
             continue
         if event.kind is not EventKind.ESCAPE or event.into is None or not isinstance(event.target, Expression):
             return False

@@ -786,6 +786,8 @@ class ScanCache:
         self._layouts: dict[type, tuple[str, ...]] = {}
         # (id(TypeInfo), number of modules) -> whether some class of the build derives from it
         self.subclassed: OrderedDict[tuple[int, int], bool] = OrderedDict()
+        # (id(module), id(its statements)) -> the names its code refers to (None: a computed one)
+        self.referenced: OrderedDict[tuple[int, int], frozenset[str] | None] = OrderedDict()
         # Per module (the few being checked): id(expression) -> (expression, the precise type
         # the plugin gave it).  Module-wide, so that a test method sees what its set-up built;
         # the expression is kept to rule out a reused id.

@@ -11,8 +11,9 @@ Only the certain layout is modelled: the test class and every base class between
 unittest's are in the checked module (their bodies are readable), no class in the build derives
 from the test class (a subclass's set-up would run instead), neither the test nor the set-ups
 are decorated, and exactly one set-up statement, at the top level of `setUp`/`asyncSetUp`,
-assigns the attribute a fresh mock.  Every other method (other tests too: a test may call
-another) counts as a helper the test may call at any time.
+assigns the attribute a fresh mock.  Every other method counts as a helper the test may call
+at any time, except the other tests that no code of the module names (`self.test_x()`,
+`"test_x"`, a computed `getattr`): the runner runs each of those on an instance of its own.
 """
 
 from __future__ import annotations
@@ -23,14 +24,20 @@ from typing import Callable, Final
 from mypy.nodes import (
     CallExpr,
     Decorator,
+    Expression,
     FakeInfo,
     FuncDef,
     FuncItem,
+    MemberExpr,
     MypyFile,
+    NameExpr,
+    RefExpr,
+    StrExpr,
     SymbolNode,
     TypeInfo,
     Var,
 )
+from mypy.server.subexpr import get_subexpressions
 
 from mypy_async_strict.knowledge.provenance import (
     Event,
@@ -50,8 +57,9 @@ NOT_BEFORE: Final = TEAR_DOWN | frozenset({"doCleanups", "setUpClass", "tearDown
 
 @dataclass(frozen=True)
 class Fixture:
-    constructor: CallExpr  # the mock the set-up built
+    constructor: CallExpr  # the mock the set-up built (or the object, for `constructs`)
     events: list[Event]  # what set-ups and helpers do to it, rooted at the test's `self`
+    setup_self: Var | None = None  # the `self` of the set-up that built it
 
 
 RootedEvents = Callable[[ScopeFacts], list[Event]]
@@ -65,19 +73,24 @@ def setup_fixture(
     attribute: str,
     cache: ScanCache,
     rooted: RootedEvents,
+    constructs: Callable[[Expression], bool] = is_mock_constructor,
 ) -> Fixture | None:
-    """The set-up mock at `self.<attribute>` seen from the test method `test`, if certain."""
+    """The set-up mock at `self.<attribute>` seen from the test method `test`, if certain
+    (`constructs` says which set-up values count: fresh mocks, unless asked otherwise)."""
     info = _test_class(module, modules, test, self_var, cache)
     if info is None:
         return None
-    definitions: list[CallExpr] = []
+    definitions: list[tuple[CallExpr, Var]] = []
     events: list[Event] = []
     tearing_down = test.name in TEAR_DOWN
+    referenced = _referenced_names(module, cache)
     for method in _methods(info):
         if method is test or not method.arguments:
             continue
         if method.name in NOT_BEFORE and not (tearing_down and method.name in TEAR_DOWN):
-            continue  # (another test method may be called by this one: a helper, then)
+            continue
+        if _is_test_method(method) and referenced is not None and method.name not in referenced:
+            continue  # another test, which nothing calls: the runner runs it on another instance
         facts = cache.facts(method)
         method_self = method.arguments[0].variable
         in_setup = method.name in SET_UP
@@ -87,16 +100,17 @@ def setup_fixture(
             if event.path.segments[:1] not in ((), (attribute,)):
                 continue
             if event.path.segments == (attribute,) and event.kind is EventKind.REPLACE:
-                if not in_setup or not _is_top_level_definition(event, method):
+                if not in_setup or not _is_top_level_definition(event, method, constructs):
                     return None
-                definitions.append(event.value)  # type: ignore[arg-type]
+                definitions.append((event.value, method_self))  # type: ignore[arg-type]
                 continue
             # Set-up events are in effect before the test; a helper's may run at any time.
             moved = replace(event, path=Path(self_var, event.path.segments), blocks=())
             events.append(replace(moved, definition=True) if in_setup else replace(moved, nested=True))
     if len(definitions) != 1:
         return None
-    return Fixture(definitions[0], events)
+    constructor, setup_self = definitions[0]
+    return Fixture(constructor, events, setup_self)
 
 
 def _test_class(
@@ -123,6 +137,40 @@ def _test_class(
     if _has_subclass(modules, info, cache):
         return None  # a subclass may set up differently, and runs the inherited tests
     return info
+
+
+def _is_test_method(method: FuncDef) -> bool:
+    return method.name.startswith("test") and not method.is_decorated
+
+
+def _referenced_names(module: MypyFile, cache: ScanCache) -> frozenset[str] | None:
+    """Every name the module's code refers to (`self.test_x`, `test_x`, `"test_x"`); None when
+    it computes one (`getattr(self, name)`), which may be any test."""
+    key = (id(module), id(module.defs))
+    if key in cache.referenced:
+        return cache.referenced[key]
+    names: set[str] | None = set()
+    for expr in get_subexpressions(module):
+        assert names is not None
+        if isinstance(expr, (MemberExpr, NameExpr)):
+            names.add(expr.name)
+        elif isinstance(expr, StrExpr):
+            names.add(expr.value)
+        elif isinstance(expr, CallExpr) and _computed_getattr(expr):
+            names = None
+            break
+    found = frozenset(names) if names is not None else None
+    cache.referenced[key] = found
+    if len(cache.referenced) > 64:
+        cache.referenced.popitem(last=False)
+    return found
+
+
+def _computed_getattr(call: CallExpr) -> bool:
+    callee = call.callee
+    if not isinstance(callee, NameExpr) or callee.name not in ("getattr", "methodcaller", "attrgetter"):
+        return False
+    return len(call.args) < 2 or not isinstance(call.args[1], StrExpr)
 
 
 def _is_test_class(info: TypeInfo) -> bool:
@@ -167,12 +215,22 @@ def _methods(info: TypeInfo) -> list[FuncDef]:
     return methods
 
 
-def _is_top_level_definition(event: Event, method: FuncDef) -> bool:
+def _is_top_level_definition(event: Event, method: FuncDef, constructs: Callable[[Expression], bool]) -> bool:
     """`self.x = <mock constructor>` as a statement of the set-up's own body (not in a branch,
     a loop or a nested function)."""
     return (
         not event.nested
         and event.blocks == (id(method.body),)
         and event.value is not None
-        and is_mock_constructor(event.value)
+        and constructs(event.value)
+    )
+
+
+def is_class_construction(expr: Expression) -> bool:
+    """`UserService(self.db)`: a class of the build called (what a set-up builds to test)."""
+    return (
+        isinstance(expr, CallExpr)
+        and isinstance(expr.callee, RefExpr)
+        and isinstance(expr.callee.node, TypeInfo)
+        and not is_mock_constructor(expr)
     )
