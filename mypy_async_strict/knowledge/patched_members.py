@@ -9,6 +9,9 @@ them before the patched class defines the name.
 
 The patch is one of the test's own: a decorator that passes its mock to a parameter the test
 never rebinds, or a `with patch.object(...) as m:` block around the line (patched_refs.py).
+And the instance keeps the class's member: the checks of handoff_uses.py ask
+`untouched_local`/`events_leave_alone` whether the test, or code it hands the instance (or its
+holder) to, may have put another value there.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.types import Type
 
 from mypy_async_strict.knowledge import patches
+from mypy_async_strict.knowledge.handoffs import harmless
 from mypy_async_strict.knowledge.lifecycle import ANY_NAME
 from mypy_async_strict.knowledge.patch_decorators import decorator_patching
 from mypy_async_strict.knowledge.patched_refs import active_patch
-from mypy_async_strict.knowledge.handoffs import harmless
 from mypy_async_strict.knowledge.provenance import Event, EventKind, ScanCache, scopes_of
 from mypy_async_strict.specs.classfacts import recorded
 
