@@ -33,6 +33,7 @@ from mypy_async_strict.knowledge.patched_members import (
 )
 from mypy_async_strict.knowledge.provenance import ScanCache, is_mock_constructor, path_of
 from mypy_async_strict.knowledge.summaries import CALL, Summary, Use
+from mypy_async_strict.knowledge.syntax import reference_to
 from mypy_async_strict.knowledge.values import definition, known_mock
 from mypy_async_strict.model import mocktypes
 from mypy_async_strict.model.mocktypes import MockType
@@ -67,6 +68,16 @@ class Found(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Handed:
+    """What a use of the callee starts from in the test: the expression handed over, the path
+    below it, and how the test reaches it (`svc.db` for the `db` that `svc` holds)."""
+
+    expr: Expression
+    rest: tuple[str, ...]
+    via: Expression
+
+
+@dataclass(frozen=True)
 class Reached:
     found: Found
     mock: MockType | None = None
@@ -92,15 +103,14 @@ def check_handoff_uses(
     for use in summary.uses:
         if not use.certain or len(use.path) < 2:
             continue
-        start = _argument(api, cache, call, summary, bound, use.path)
-        if start is None:
+        handed = _argument(api, cache, call, summary, bound, use.path)
+        if handed is None:
             continue
-        argument, rest, via = start
-        reached = _reach(api, cache, argument, rest, at.line, via)
+        reached = _reach(api, cache, handed, at.line)
         problem = _problem(use, reached) if reached is not None else None
         if reached is not None and problem is not None:
             if unless is None or not unless():
-                _report(api, at, call, function, use, argument, rest, problem, reached.patched)
+                _report(api, at, call, function, use, handed, problem, reached.patched)
             return  # the first failing use is where the callee stops
 
 
@@ -111,9 +121,8 @@ def _argument(
     summary: Summary,
     bound: bool,
     path: tuple[str, ...],
-) -> tuple[Expression, tuple[str, ...], Expression] | None:
-    """The test's expression the use starts from, the rest of the path below it, and how the
-    test reaches that expression (`svc.db` for the `db` that `svc` holds)."""
+) -> Handed | None:
+    """Where in the test the use starts."""
     params = summary.params[1:] if bound else summary.params
     root, rest = path[0], path[1:]
     if bound and summary.params and root == summary.params[0]:
@@ -124,22 +133,22 @@ def _argument(
         if construction is None:
             return _held_by_setup(api, cache, receiver, rest, call.line)
         held = held_argument(api, cache, construction, rest[0])
-        return (held, rest[1:], MemberExpr(receiver, rest[0])) if held is not None else None
+        return Handed(held, rest[1:], MemberExpr(receiver, rest[0])) if held is not None else None
     if root not in params:
         return None
     index = params.index(root)
     positional = [arg for arg, kind in zip(call.args, call.arg_kinds) if kind.is_positional()]
     if index < len(positional) and all(kind.is_positional() or kind.is_named() for kind in call.arg_kinds):
-        return positional[index], rest, positional[index]
+        return Handed(positional[index], rest, positional[index])
     for arg, name in zip(call.args, call.arg_names):
         if name == root:
-            return arg, rest, arg
+            return Handed(arg, rest, arg)
     return None
 
 
 def _held_by_setup(
     api: CheckerPluginInterface, cache: ScanCache, receiver: Expression, rest: tuple[str, ...], line: int
-) -> tuple[Expression, tuple[str, ...], Expression] | None:
+) -> Handed | None:
     """`self.service.get()` where the set-up built `self.service = UserService(self.db)`: the
     test's own `self.db` (what the service holds), when nothing set-ups, helpers or the test do
     to `self.service` may change what it holds there."""
@@ -157,8 +166,7 @@ def _held_by_setup(
     if held is None or held_path is None:
         return None
     if held_path.root is holder.setup_self and CALL not in held_path.segments:
-        start: Expression = NameExpr(test_self.name)
-        start.node = test_self  # type: ignore[attr-defined]
+        start: Expression = reference_to(test_self, line)
         for segment in held_path.segments:
             start = MemberExpr(start, segment)
         start.set_line(line)
@@ -166,7 +174,7 @@ def _held_by_setup(
         start = held  # a mock made in the construction's arguments: only the holder has it
     else:
         return None
-    return start, rest[1:], MemberExpr(receiver, rest[0])
+    return Handed(start, rest[1:], MemberExpr(receiver, rest[0]))
 
 
 def _construction(api: CheckerPluginInterface, cache: ScanCache, receiver: Expression | None) -> CallExpr | None:
@@ -177,46 +185,35 @@ def _construction(api: CheckerPluginInterface, cache: ScanCache, receiver: Expre
     return value if isinstance(value.callee.node, TypeInfo) else None
 
 
-def _reach(
-    api: CheckerPluginInterface,
-    cache: ScanCache,
-    start: Expression,
-    segments: tuple[str, ...],
-    line: int,
-    via: Expression,
-) -> Reached | None:
-    """What sits at `start.<segments>` when the callee runs (at the test's `line`), when the
-    plugin is certain of it."""
-    mock = known_mock(api, cache, start)
+def _reach(api: CheckerPluginInterface, cache: ScanCache, handed: Handed, line: int) -> Reached | None:
+    """What sits at `<handed.expr>.<handed.rest>` when the callee runs (at the test's `line`),
+    when the plugin is certain of it."""
+    mock = known_mock(api, cache, handed.expr)
     if mock is not None:
-        return _walk(api, cache, start, mock, segments, line)
-    patched = _patched_instance_member(api, cache, start, segments, line, via)
+        return _walk(api, cache, handed.expr, mock, handed.rest, line)
+    patched = _patched_instance_member(api, cache, handed, line)
     mock = mocktypes.decode(patched.mock_type) if patched is not None else None
     if patched is None or mock is None:
         return None
     if patch_mismatch(api, cache, patched.call) is not None:
         return None  # mock-async-mismatch reports the patch itself: the failure is said there
-    reached = _walk(api, cache, patched.mock, mock, segments[1:], line)
+    reached = _walk(api, cache, patched.mock, mock, handed.rest[1:], line)
     return dataclasses.replace(reached, patched=patched) if reached is not None else None
 
 
 def _patched_instance_member(
-    api: CheckerPluginInterface,
-    cache: ScanCache,
-    start: Expression,
-    segments: tuple[str, ...],
-    line: int,
-    via: Expression,
+    api: CheckerPluginInterface, cache: ScanCache, handed: Handed, line: int
 ) -> PatchedMember | None:
     """`Store(...).incr` (or `store.incr`, `store` bound once to `Store(...)`) while the test
     patches `Store.incr`: the patch's mock, when nothing may have put another `incr` on the
     instance (the test, a helper, the code it was handed to)."""
-    if not segments or segments[0] == CALL:
+    start, via = handed.expr, handed.via
+    if not handed.rest or handed.rest[0] == CALL:
         return None
     construction = definition(api, cache, start) if isinstance(start, NameExpr) else start
     if not isinstance(construction, CallExpr) or _construction(api, cache, construction) is None:
         return None
-    name = segments[0]
+    name = handed.rest[0]
     if isinstance(start, NameExpr):
         untouched = untouched_local(api, cache, start, (name,))  # its hand-offs included
     elif isinstance(via, MemberExpr):
@@ -330,14 +327,13 @@ def _report(
     call: CallExpr,
     function: str,
     use: Use,
-    argument: Expression,
-    rest: tuple[str, ...],
+    handed: Handed,
     problem: str,
     patched: PatchedMember | None = None,
 ) -> None:
     verb = {"await": "awaits"}.get(use.how, f'uses in "{use.how}"')
     used = ".".join(use.path[:1]) + "".join("(...)" if s == CALL else f".{s}" for s in use.path[1:])
-    reached = render(argument) + "".join("(...)" if s == CALL else f".{s}" for s in rest)
+    reached = render(handed.expr) + "".join("(...)" if s == CALL else f".{s}" for s in handed.rest)
     error_kind = "TypeError" if use.how == "await" else "an error"
     message = (
         f'"{render(call)}" raises {error_kind} at run time in {function}, line {use.line}): '
@@ -345,7 +341,7 @@ def _report(
     )
     error = api.fail(message, at, code=errorcodes.MOCK_AWAIT)
     hint = (
-        f'"{render(argument)}" is what the test hands over: spec it from the real class '
+        f'"{render(handed.expr)}" is what the test hands over: spec it from the real class '
         "(MagicMock(spec=...), create_autospec(...)) so that its async methods become AsyncMock, "
         "or configure that member with an AsyncMock"
     )

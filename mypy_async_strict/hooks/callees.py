@@ -42,6 +42,13 @@ class CallHooks:
         self._mypy_default = DefaultPlugin(plugin.options)
         self._function = degrade_to(default_function_type)(self._check_function)
         self._method = degrade_to(default_method_type)(self._check_method)
+        # Calls of an unannotated `async def` (mypy before 2.3 types them `Any`).
+        self._unannotated_function = degrade_to(default_function_type)(
+            lambda ctx: self._check_function(ctx, None, unannotated=True)
+        )
+        self._unannotated_method = degrade_to(default_method_type)(
+            lambda ctx: self._check_method(ctx, None, unannotated=True)
+        )
 
     def mypy_function_hook(self, fullname: str) -> FunctionHook | None:
         """mypy's own hook for the name (the plugin's hooks replace it: first hook wins)."""
@@ -56,8 +63,8 @@ class CallHooks:
             return None
         inner = self._mypy_default.get_function_hook(fullname)
         unannotated = _makes_unannotated_coroutine(node)
-        if inner is None and not unannotated:
-            return self._function
+        if inner is None:
+            return self._unannotated_function if unannotated else self._function
         return degrade_to(default_function_type)(lambda ctx: self._check_function(ctx, inner, unannotated))
 
     def method_hook(self, fullname: str) -> MethodHook | None:
@@ -72,8 +79,8 @@ class CallHooks:
             return None
         inner = self._mypy_default.get_method_hook(fullname)
         unannotated = _makes_unannotated_coroutine(symbol.node)
-        if inner is None and not unannotated:
-            return self._method
+        if inner is None:
+            return self._unannotated_method if unannotated else self._method
         return degrade_to(default_method_type)(lambda ctx: self._check_method(ctx, inner, unannotated))
 
     def _check_function(

@@ -28,6 +28,7 @@ from mypy_async_strict.knowledge.lifecycle import ANY_NAME
 from mypy_async_strict.knowledge.patch_decorators import decorator_patching
 from mypy_async_strict.knowledge.patched_refs import active_patch
 from mypy_async_strict.knowledge.provenance import Event, EventKind, ScanCache, scopes_of
+from mypy_async_strict.knowledge.syntax import reference_to
 from mypy_async_strict.specs.classfacts import recorded
 
 
@@ -79,10 +80,7 @@ def _decorator_mock(
         var, call, patch = found
         if cache.facts(test).definitions.get(var) != [None]:
             return None
-        ref = NameExpr(var.name)
-        ref.node = var
-        ref.set_line(line)
-        return ref, call, patch
+        return reference_to(var, line), call, patch
     return None
 
 

@@ -346,13 +346,11 @@ def resolve(api: CheckerPluginInterface, cache: ScanCache, test: FuncDef, var: V
     if not test.name.startswith("test"):
         return None
     memo = cache.check_memo(api)
-    key = ("fixture", id(test), id(var))
-    kept = memo.get(key)
-    if isinstance(kept, tuple) and kept[0] is test and kept[1] is var:
-        answer: Resolved | None = kept[2]
-    else:
-        answer = _resolve(api, cache, test, var)
-        memo[key] = (test, var, answer)
+    key = ("fixture", test, var)  # (nodes hash by identity, and the memo keeps them alive)
+    if key not in memo:
+        memo[key] = _resolve(api, cache, test, var)
+    answer = memo[key]
+    assert answer is None or isinstance(answer, Resolved)
     return Resolved(answer.mock, list(answer.events)) if answer is not None else None
 
 

@@ -145,25 +145,25 @@ def _is_test_method(method: FuncDef) -> bool:
 
 def _referenced_names(module: MypyFile, cache: ScanCache) -> frozenset[str] | None:
     """Every name the module's code refers to (`self.test_x`, `test_x`, `"test_x"`); None when
-    it computes one (`getattr(self, name)`), which may be any test."""
+    it computes one (`getattr(self, name)`), which may be any test.  Kept per module."""
     key = (id(module), id(module.defs))
-    if key in cache.referenced:
-        return cache.referenced[key]
-    names: set[str] | None = set()
+    if key not in cache.referenced:
+        cache.referenced[key] = _names_in(module)
+        if len(cache.referenced) > 64:
+            cache.referenced.popitem(last=False)
+    return cache.referenced[key]
+
+
+def _names_in(module: MypyFile) -> frozenset[str] | None:
+    names: set[str] = set()
     for expr in get_subexpressions(module):
-        assert names is not None
         if isinstance(expr, (MemberExpr, NameExpr)):
             names.add(expr.name)
         elif isinstance(expr, StrExpr):
             names.add(expr.value)
         elif isinstance(expr, CallExpr) and _computed_getattr(expr):
-            names = None
-            break
-    found = frozenset(names) if names is not None else None
-    cache.referenced[key] = found
-    if len(cache.referenced) > 64:
-        cache.referenced.popitem(last=False)
-    return found
+            return None
+    return frozenset(names)
 
 
 def _computed_getattr(call: CallExpr) -> bool:

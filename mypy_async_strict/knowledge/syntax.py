@@ -23,10 +23,12 @@ from mypy.nodes import (
     FuncItem,
     IfStmt,
     MatchStmt,
+    NameExpr,
     Node,
     OverloadedFuncDef,
     Statement,
     TryStmt,
+    Var,
     WhileStmt,
     WithStmt,
 )
@@ -167,3 +169,11 @@ def header_expressions(statement: Statement) -> list[Expression] | None:
     if kind is FuncDef or kind is OverloadedFuncDef or kind is Block:
         return []
     return None
+
+
+def reference_to(var: Var, line: int) -> NameExpr:
+    """A name bound to `var`, placed at `line`: a query about it, not code."""
+    name = NameExpr(var.name)
+    name.node = var
+    name.set_line(line)
+    return name
